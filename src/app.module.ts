@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Authenticator } from './auth/authenticator.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
+import { AppConfig } from './config/app-config.js';
+import { ChatGateway } from './gateways/chat.gateway.js';
+import { ConnectionGateway } from './gateways/connection.gateway.js';
+import { EventDispatcher } from './gateways/event-dispatcher.js';
+import { NotificationsGateway } from './gateways/notifications.gateway.js';
+import { ReplyFilter } from './gateways/reply.filter.js';
+import { RoomsGateway } from './gateways/rooms.gateway.js';
+import { HealthController } from './health/health.controller.js';
+import { APP_LOGGER, type Logger } from './logging/logger.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { NotificationsService } from './notifications/notifications.service.js';
+import { Broadcaster } from './realtime/broadcaster.js';
+import { ChatService } from './rooms/chat.service.js';
+import { RoomsService } from './rooms/rooms.service.js';
+import { StorageModule } from './storage/storage.module.js';
+import { APP_FILTER } from '@nestjs/core';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [StorageModule],
+      controllers: [HealthController, MetricsController, NotificationsController],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: APP_LOGGER, useValue: logger },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        Authenticator,
+        Broadcaster,
+        MetricsService,
+        EventDispatcher,
+        ReplyFilter,
+        RoomsService,
+        ChatService,
+        NotificationsService,
+        ConnectionGateway,
+        RoomsGateway,
+        ChatGateway,
+        NotificationsGateway,
+      ],
+      exports: [AppConfig, APP_LOGGER, MetricsService, Broadcaster],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
+import { NestPinoLogger, type Logger } from './logging/logger.js';
+import { Broadcaster } from './realtime/broadcaster.js';
+
+/** Socket.IO keeps a dropped session this long so that a returning client gets it back. */
+export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
+
+const PUBLIC_DIR = join(import.meta.dirname, '..', 'public');
+
+/** Builds the application (HTTP and Socket.IO on one server) without listening yet. */
+export async function createApplication(
+  config: AppConfig,
+  logger: Logger,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    logger: new NestPinoLogger(logger),
+    cors:
+      config.corsOrigins === false
+        ? undefined
+        : { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
+  });
+  app.useWebSocketAdapter(
+    new DispatchingIoAdapter(app, {
+      maxHttpBufferSize: config.maxPayloadBytes,
+      cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
+      connectionStateRecovery: {
+        maxDisconnectionDuration: RECOVERY_WINDOW_MS,
+        skipMiddlewares: true,
+      },
+    }),
+  );
+  app.useStaticAssets(PUBLIC_DIR, { index: 'index.html' });
+  app.disable('x-powered-by');
+  return app;
+}
+
+/** Drops every client connection (so that clients reconnect elsewhere) and closes the app. */
+export async function shutDown(app: NestExpressApplication): Promise<void> {
+  app.get(Broadcaster).dropAllConnections();
+  await app.close();
+}

@@ -1,0 +1,31 @@
+/**
+ * A token bucket: `ratePerSecond` tokens flow in, at most `burst` are kept, one event takes one.
+ * Refilled lazily from the clock on each take, so an idle socket costs no timer.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
+    this.tokens = burst;
+    this.refilledAt = this.now();
+  }
+
+  tryTake(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond,
+    );
+    this.refilledAt = now;
+    if (this.tokens < 1) {
+      return false;
+    }
+    this.tokens -= 1;
+    return true;
+  }
+}

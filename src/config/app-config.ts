@@ -1,0 +1,118 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+
+const emptyAsUnset = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every setting of the service, read once from the environment at start. Nothing else reads
+ * `process.env`. The property names are the variables' names so that a refusal names the variable.
+ */
+class Environment {
+  @Transform(toInteger) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(16) AUTH_JWT_SECRET?: string;
+  @Transform(toBoolean) @IsBoolean() AUTH_ALLOW_GUESTS = true;
+
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10_000) ROOM_MAX_PER_SOCKET = 50;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(1_000_000) HISTORY_LIMIT = 1000;
+
+  @Transform(toInteger) @IsInt() @Min(100) @Max(600_000) NOTIFY_ACK_TIMEOUT_MS = 5000;
+  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString() REDIS_URL?: string;
+
+  @Transform(toInteger) @IsInt() @Min(1024) @Max(100_000_000) MAX_PAYLOAD_BYTES = 1_000_000;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_PER_SEC = 20;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_BURST = 40;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString() CORS_ORIGINS?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @Transform(emptyAsUnset) @IsOptional() @IsString() NODE_ENV?: string;
+}
+
+export type CorsOrigins = '*' | string[] | false;
+
+/** The validated, typed settings; injected wherever a setting is needed. */
+export class AppConfig {
+  readonly port: number;
+  readonly jwtSecret: string | undefined;
+  readonly allowGuests: boolean;
+  readonly roomMaxPerSocket: number;
+  readonly historyLimit: number;
+  readonly notifyAckTimeoutMs: number;
+  readonly notifyApiKey: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly maxPayloadBytes: number;
+  readonly rateLimitPerSec: number;
+  readonly rateLimitBurst: number;
+  readonly corsOrigins: CorsOrigins;
+  readonly logLevel: string;
+
+  constructor(env: Environment) {
+    this.port = env.PORT;
+    this.jwtSecret = env.AUTH_JWT_SECRET;
+    this.allowGuests = env.AUTH_ALLOW_GUESTS;
+    this.roomMaxPerSocket = env.ROOM_MAX_PER_SOCKET;
+    this.historyLimit = env.HISTORY_LIMIT;
+    this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
+    this.notifyApiKey = env.NOTIFY_API_KEY;
+    this.redisUrl = env.REDIS_URL;
+    this.maxPayloadBytes = env.MAX_PAYLOAD_BYTES;
+    this.rateLimitPerSec = env.RATE_LIMIT_PER_SEC;
+    this.rateLimitBurst = env.RATE_LIMIT_BURST;
+    this.corsOrigins = corsOriginsOf(env.CORS_ORIGINS, env.NODE_ENV);
+    this.logLevel = env.LOG_LEVEL;
+  }
+}
+
+/** `*` anywhere but in production, where cross-origin browsers are refused until origins are listed. */
+function corsOriginsOf(value: string | undefined, nodeEnv: string | undefined): CorsOrigins {
+  if (value === undefined) return nodeEnv === 'production' ? false : '*';
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return origins.includes('*') ? '*' : origins;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const env = plainToInstance(Environment, { ...source }, { exposeDefaultValues: true });
+  const errors = validateSync(env, { validationError: { target: false, value: false } });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map(
+        (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+      ),
+    );
+  }
+  return new AppConfig(env);
+}

@@ -1,0 +1,27 @@
+/** Event names of PROTOCOL.md, one constant each so that a typo is a compile error. */
+export const ClientEvents = {
+  sessionPing: 'session:ping',
+  roomJoin: 'room:join',
+  roomLeave: 'room:leave',
+  roomMembers: 'room:members',
+  chatSend: 'chat:send',
+  chatTyping: 'chat:typing',
+  chatHistory: 'chat:history',
+  notificationSend: 'notification:send',
+} as const;
+
+export const ServerEvents = {
+  welcome: 'welcome',
+  roomJoined: 'room:joined',
+  roomLeft: 'room:left',
+  chatMessage: 'chat:message',
+  chatTyping: 'chat:typing',
+  notification: 'notification',
+  error: 'error',
+} as const;
+
+export const USER_ROOM_PREFIX = 'user:';
+
+export function userRoom(userId: string): string {
+  return USER_ROOM_PREFIX + userId;
+}

@@ -1,0 +1,75 @@
+/** The shapes of PROTOCOL.md, shared by the gateways, the services and the tests. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNKNOWN_EVENT'
+  | 'INTERNAL';
+
+export interface FieldProblems {
+  field: string;
+  problems: string[];
+}
+
+export interface Failure {
+  ok: false;
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export type Reply<T> = { ok: true; data: T } | Failure;
+
+export interface User {
+  id: string;
+  name: string;
+}
+
+/** The user behind a socket or an HTTP call, with what they may do. */
+export interface Identity extends User {
+  roles: readonly string[];
+}
+
+export interface Message {
+  id: string;
+  room: string;
+  offset: number;
+  user: User;
+  text: string;
+  ts: number;
+  clientMsgId?: string;
+}
+
+export const SYSTEM_SENDER = { id: 'system', name: 'System' } as const;
+
+export interface Notification {
+  id: string;
+  title: string;
+  body: string;
+  data?: object;
+  ts: number;
+  from: User;
+}
+
+export type Target = { userId: string } | { room: string } | { all: true };
+
+export interface MessagePage {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export interface Welcome {
+  socketId: string;
+  user: User;
+  recovered: boolean;
+  serverTime: number;
+}
+
+export interface ErrorEvent {
+  event: string;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}

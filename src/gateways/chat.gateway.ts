@@ -1,0 +1,29 @@
+import { UseFilters } from '@nestjs/common';
+import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { Payload } from '../common/payload.decorator.js';
+import { ClientEvents } from '../contract/events.js';
+import { HistoryDto, SendMessageDto, TypingDto } from '../rooms/chat.dto.js';
+import { ChatService } from '../rooms/chat.service.js';
+import { ReplyFilter } from './reply.filter.js';
+
+@WebSocketGateway()
+@UseFilters(ReplyFilter)
+export class ChatGateway {
+  constructor(private readonly chat: ChatService) {}
+
+  @SubscribeMessage(ClientEvents.chatSend)
+  send(@ConnectedSocket() socket: ClientSocket, @Payload(SendMessageDto) message: SendMessageDto) {
+    return this.chat.send(identityOf(socket), socket.id, message);
+  }
+
+  @SubscribeMessage(ClientEvents.chatTyping)
+  typing(@ConnectedSocket() socket: ClientSocket, @Payload(TypingDto) typing: TypingDto) {
+    return this.chat.typing(identityOf(socket), socket.id, typing);
+  }
+
+  @SubscribeMessage(ClientEvents.chatHistory)
+  history(@ConnectedSocket() socket: ClientSocket, @Payload(HistoryDto) query: HistoryDto) {
+    return this.chat.page(socket.id, query);
+  }
+}

@@ -1,0 +1,103 @@
+import { Inject, UseFilters } from '@nestjs/common';
+import {
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Server } from 'socket.io';
+import { Authenticator } from '../auth/authenticator.js';
+import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { ClientEvents, ServerEvents, userRoom } from '../contract/events.js';
+import type { Welcome } from '../contract/types.js';
+import { APP_LOGGER, type Logger } from '../logging/logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import { publicUser, RoomsService } from '../rooms/rooms.service.js';
+import { ReplyFilter } from './reply.filter.js';
+
+/** Handshake, welcome, latency pings, and what a connection's start and end mean for the rest. */
+@WebSocketGateway()
+@UseFilters(ReplyFilter)
+export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly broadcaster: Broadcaster,
+    private readonly rooms: RoomsService,
+    private readonly notifications: NotificationsService,
+    private readonly metrics: MetricsService,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  afterInit(server: Server): void {
+    this.broadcaster.attach(server);
+    server.use((socket: ClientSocket, next) => {
+      this.authenticator.authenticate(socket.handshake.auth).then(
+        (user) => {
+          socket.data.user = user;
+          next();
+        },
+        (error: unknown) => {
+          this.logger.info(
+            { socketId: socket.id, reason: (error as Error).message },
+            'handshake refused',
+          );
+          next(Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
+        },
+      );
+    });
+  }
+
+  async handleConnection(socket: ClientSocket): Promise<void> {
+    const user = identityOf(socket);
+    this.metrics.socketConnected();
+    if (!socket.recovered) await socket.join(userRoom(user.id));
+    const welcome: Welcome = {
+      socketId: socket.id,
+      user: publicUser(user),
+      recovered: socket.recovered,
+      serverTime: Date.now(),
+    };
+    socket.emit(ServerEvents.welcome, welcome);
+    this.metrics.eventSent(ServerEvents.welcome);
+    this.logger.debug(
+      { socketId: socket.id, userId: user.id, recovered: socket.recovered },
+      'connected',
+    );
+    try {
+      if (socket.recovered) await this.rooms.recovered(user, socket.id, chatRoomsOf(socket));
+      await this.notifications.redeliver(user.id, socket.id);
+    } catch (error) {
+      this.logger.error(
+        { err: error, socketId: socket.id, userId: user.id },
+        'connection set-up failed',
+      );
+    }
+  }
+
+  async handleDisconnect(socket: ClientSocket, reason?: string): Promise<void> {
+    this.metrics.socketDisconnected();
+    const user = identityOf(socket);
+    this.logger.debug({ socketId: socket.id, userId: user.id, reason }, 'disconnected');
+    try {
+      await this.rooms.disconnected(user, socket.id);
+    } catch (error) {
+      this.logger.error(
+        { err: error, socketId: socket.id, userId: user.id },
+        'presence clean-up failed',
+      );
+    }
+  }
+
+  @SubscribeMessage(ClientEvents.sessionPing)
+  ping(): { serverTime: number } {
+    return { serverTime: Date.now() };
+  }
+}
+
+function chatRoomsOf(socket: ClientSocket): string[] {
+  const ownRooms = new Set([socket.id, userRoom(socket.data.user.id)]);
+  return [...socket.rooms].filter((room) => !ownRooms.has(room));
+}

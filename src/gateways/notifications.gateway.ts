@@ -1,0 +1,25 @@
+import { UseFilters } from '@nestjs/common';
+import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { Payload } from '../common/payload.decorator.js';
+import { ClientEvents } from '../contract/events.js';
+import { SendNotificationDto } from '../notifications/notifications.dto.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { ReplyFilter } from './reply.filter.js';
+
+@WebSocketGateway()
+@UseFilters(ReplyFilter)
+export class NotificationsGateway {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @SubscribeMessage(ClientEvents.notificationSend)
+  send(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(SendNotificationDto) notification: SendNotificationDto,
+  ) {
+    return this.notifications.send(
+      { kind: 'user', identity: identityOf(socket), socketId: socket.id },
+      notification,
+    );
+  }
+}

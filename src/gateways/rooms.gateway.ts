@@ -1,0 +1,32 @@
+import { UseFilters } from '@nestjs/common';
+import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { Payload } from '../common/payload.decorator.js';
+import { ClientEvents } from '../contract/events.js';
+import { JoinRoomDto, RoomDto } from '../rooms/rooms.dto.js';
+import { RoomsService } from '../rooms/rooms.service.js';
+import { ReplyFilter } from './reply.filter.js';
+
+@WebSocketGateway()
+@UseFilters(ReplyFilter)
+export class RoomsGateway {
+  constructor(private readonly rooms: RoomsService) {}
+
+  @SubscribeMessage(ClientEvents.roomJoin)
+  join(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(JoinRoomDto) { room, after }: JoinRoomDto,
+  ) {
+    return this.rooms.join(identityOf(socket), socket.id, room, after);
+  }
+
+  @SubscribeMessage(ClientEvents.roomLeave)
+  leave(@ConnectedSocket() socket: ClientSocket, @Payload(RoomDto) { room }: RoomDto) {
+    return this.rooms.leave(identityOf(socket), socket.id, room);
+  }
+
+  @SubscribeMessage(ClientEvents.roomMembers)
+  members(@ConnectedSocket() socket: ClientSocket, @Payload(RoomDto) { room }: RoomDto) {
+    return this.rooms.members(socket.id, room);
+  }
+}

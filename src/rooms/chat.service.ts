@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
+import { ServerEvents } from '../contract/events.js';
+import type { Message, MessagePage, User } from '../contract/types.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import { HISTORY_STORE, type HistoryStore } from '../storage/stores.js';
+import {
+  HISTORY_PAGE_DEFAULT,
+  type HistoryDto,
+  type SendMessageDto,
+  type TypingDto,
+} from './chat.dto.js';
+import { publicUser, RoomsService } from './rooms.service.js';
+
+/** Messages with per-room offsets, their history, and typing indicators. */
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(HISTORY_STORE) private readonly history: HistoryStore,
+    private readonly rooms: RoomsService,
+    private readonly broadcaster: Broadcaster,
+  ) {}
+
+  async send(
+    user: User,
+    socketId: string,
+    { room, text, clientMsgId }: SendMessageDto,
+  ): Promise<Message> {
+    await this.rooms.assertMember(socketId, room);
+    const result = await this.history.append({
+      id: randomUUID(),
+      room,
+      user: publicUser(user),
+      text,
+      ts: Date.now(),
+      clientMsgId,
+    });
+    if (!result.created) {
+      if (result.message.text !== text) {
+        throw new AppError('CONFLICT', 'this clientMsgId was already used for another text');
+      }
+      return result.message;
+    }
+    this.broadcaster.send({ room }, ServerEvents.chatMessage, result.message, {
+      exceptSocketId: socketId,
+    });
+    return result.message;
+  }
+
+  async typing(
+    user: User,
+    socketId: string,
+    { room, typing }: TypingDto,
+  ): Promise<Record<string, never>> {
+    await this.rooms.assertMember(socketId, room);
+    this.broadcaster.send(
+      { room },
+      ServerEvents.chatTyping,
+      { room, user: publicUser(user), typing },
+      { exceptSocketId: socketId, volatile: true },
+    );
+    return {};
+  }
+
+  async page(
+    socketId: string,
+    { room, after, before, limit = HISTORY_PAGE_DEFAULT }: HistoryDto,
+  ): Promise<MessagePage> {
+    await this.rooms.assertMember(socketId, room);
+    return after === undefined
+      ? this.history.before(room, before, limit)
+      : this.history.after(room, after, limit, before);
+  }
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { ServerEvents } from '../contract/events.js';
+import type { Message, User } from '../contract/types.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import {
+  HISTORY_STORE,
+  PRESENCE_STORE,
+  type HistoryStore,
+  type PresenceStore,
+} from '../storage/stores.js';
+
+/** How many missed messages a join returns at most; the rest come from `chat:history`. */
+export const JOIN_MISSED_MAX = 100;
+
+export interface JoinResult {
+  room: string;
+  members: User[];
+  lastOffset: number;
+  missed: Message[];
+  hasMore: boolean;
+}
+
+export type LeaveReason = 'leave' | 'disconnect';
+
+/** Membership of sockets in rooms and the per-user presence that others see. */
+@Injectable()
+export class RoomsService {
+  constructor(
+    @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
+    @Inject(HISTORY_STORE) private readonly history: HistoryStore,
+    private readonly broadcaster: Broadcaster,
+    private readonly config: AppConfig,
+  ) {}
+
+  async join(user: User, socketId: string, room: string, after?: number): Promise<JoinResult> {
+    if (!(await this.presence.isMember(room, socketId))) {
+      const rooms = await this.presence.roomsOf(socketId);
+      if (rooms.length >= this.config.roomMaxPerSocket) {
+        throw new AppError(
+          'FORBIDDEN',
+          `a socket may be in at most ${this.config.roomMaxPerSocket} rooms`,
+        );
+      }
+    }
+    await this.enter(user, socketId, room);
+    const [members, lastOffset, missed] = await Promise.all([
+      this.presence.members(room),
+      this.history.lastOffset(room),
+      after === undefined
+        ? { messages: [], hasMore: false }
+        : this.history.after(room, after, JOIN_MISSED_MAX),
+    ]);
+    return { room, members, lastOffset, missed: missed.messages, hasMore: missed.hasMore };
+  }
+
+  async leave(user: User, socketId: string, room: string): Promise<{ room: string }> {
+    if (!(await this.presence.isMember(room, socketId))) {
+      throw new AppError('NOT_FOUND', 'this socket is not in the room');
+    }
+    await this.exit(user, socketId, room, 'leave');
+    return { room };
+  }
+
+  async members(socketId: string, room: string): Promise<{ room: string; members: User[] }> {
+    await this.assertMember(socketId, room);
+    return { room, members: await this.presence.members(room) };
+  }
+
+  async assertMember(socketId: string, room: string): Promise<void> {
+    if (!(await this.presence.isMember(room, socketId))) {
+      throw new AppError('FORBIDDEN', 'this socket is not in the room');
+    }
+  }
+
+  /** Takes a gone socket out of every room it was in, telling those who stay. */
+  async disconnected(user: User, socketId: string): Promise<void> {
+    const rooms = await this.presence.roomsOf(socketId);
+    await Promise.all(rooms.map((room) => this.exit(user, socketId, room, 'disconnect')));
+  }
+
+  /**
+   * A socket whose session Socket.IO recovered is back in its rooms already; its presence, taken
+   * away when it dropped, is restored here.
+   */
+  async recovered(user: User, socketId: string, rooms: Iterable<string>): Promise<void> {
+    await Promise.all([...rooms].map((room) => this.enter(user, socketId, room)));
+  }
+
+  private async enter(user: User, socketId: string, room: string): Promise<void> {
+    const change = await this.presence.join(room, user, socketId);
+    if (!change.socketAdded) return;
+    this.broadcaster.addToRoom(socketId, room);
+    if (change.userChanged) {
+      this.broadcaster.send(
+        { room },
+        ServerEvents.roomJoined,
+        { room, user: publicUser(user) },
+        { exceptSocketId: socketId },
+      );
+    }
+  }
+
+  private async exit(
+    user: User,
+    socketId: string,
+    room: string,
+    reason: LeaveReason,
+  ): Promise<void> {
+    const change = await this.presence.leave(room, user.id, socketId);
+    this.broadcaster.removeFromRoom(socketId, room);
+    if (change.userChanged) {
+      this.broadcaster.send({ room }, ServerEvents.roomLeft, {
+        room,
+        user: publicUser(user),
+        reason,
+      });
+    }
+  }
+}
+
+/** Only the contract's fields of a user go on the wire (an identity also carries roles). */
+export function publicUser(user: User): User {
+  return { id: user.id, name: user.name };
+}

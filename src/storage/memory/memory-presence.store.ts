@@ -1,0 +1,64 @@
+import type { User } from '../../contract/types.js';
+import type { PresenceChange, PresenceStore } from '../stores.js';
+
+interface Member {
+  user: User;
+  sockets: Set<string>;
+}
+
+export class MemoryPresenceStore implements PresenceStore {
+  /** room → user id → the user's sockets in that room; a room with no member is removed. */
+  private readonly rooms = new Map<string, Map<string, Member>>();
+  private readonly socketRooms = new Map<string, Set<string>>();
+
+  join(room: string, user: User, socketId: string): Promise<PresenceChange> {
+    let members = this.rooms.get(room);
+    if (!members) {
+      members = new Map();
+      this.rooms.set(room, members);
+    }
+    let member = members.get(user.id);
+    const userChanged = member === undefined;
+    if (!member) {
+      member = { user: { id: user.id, name: user.name }, sockets: new Set() };
+      members.set(user.id, member);
+    }
+    const socketAdded = !member.sockets.has(socketId);
+    member.sockets.add(socketId);
+    let rooms = this.socketRooms.get(socketId);
+    if (!rooms) {
+      rooms = new Set();
+      this.socketRooms.set(socketId, rooms);
+    }
+    rooms.add(room);
+    return Promise.resolve({ socketAdded, userChanged });
+  }
+
+  leave(room: string, userId: string, socketId: string): Promise<PresenceChange> {
+    const members = this.rooms.get(room);
+    const member = members?.get(userId);
+    const socketRemoved = member?.sockets.delete(socketId) ?? false;
+    const rooms = this.socketRooms.get(socketId);
+    rooms?.delete(room);
+    if (rooms?.size === 0) this.socketRooms.delete(socketId);
+    const userChanged = socketRemoved && member!.sockets.size === 0;
+    if (userChanged) {
+      members!.delete(userId);
+      if (members!.size === 0) this.rooms.delete(room);
+    }
+    return Promise.resolve({ socketAdded: false, userChanged });
+  }
+
+  members(room: string): Promise<User[]> {
+    const members = this.rooms.get(room);
+    return Promise.resolve(members ? [...members.values()].map((member) => member.user) : []);
+  }
+
+  isMember(room: string, socketId: string): Promise<boolean> {
+    return Promise.resolve(this.socketRooms.get(socketId)?.has(room) ?? false);
+  }
+
+  roomsOf(socketId: string): Promise<string[]> {
+    return Promise.resolve([...(this.socketRooms.get(socketId) ?? [])]);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Message, Notification, User } from '../contract/types.js';
+
+/**
+ * The storage seams of the service. Every method is async so that a networked implementation
+ * (Redis) fits behind the same interface; the memory implementations answer synchronously inside.
+ */
+
+export const HISTORY_STORE = Symbol('HISTORY_STORE');
+export const PRESENCE_STORE = Symbol('PRESENCE_STORE');
+export const PENDING_NOTIFICATION_STORE = Symbol('PENDING_NOTIFICATION_STORE');
+
+export interface MessageDraft {
+  id: string;
+  room: string;
+  user: User;
+  text: string;
+  ts: number;
+  clientMsgId?: string;
+}
+
+export type AppendResult =
+  | { created: true; message: Message }
+  /** A message with the same user and clientMsgId is still in the window: nothing was stored. */
+  | { created: false; message: Message };
+
+export interface HistorySlice {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export interface HistoryStore {
+  /**
+   * Stores the draft with the room's next offset, atomically with the clientMsgId check, and drops
+   * the oldest messages beyond the history limit.
+   */
+  append(draft: MessageDraft): Promise<AppendResult>;
+  lastOffset(room: string): Promise<number>;
+  /** The first `limit` messages with `after < offset < before` (before optional), oldest first. */
+  after(room: string, after: number, limit: number, before?: number): Promise<HistorySlice>;
+  /** The last `limit` messages with `offset < before` (every offset when before is undefined), oldest first. */
+  before(room: string, before: number | undefined, limit: number): Promise<HistorySlice>;
+}
+
+export interface PresenceChange {
+  /** True when this socket was not in the room before. */
+  socketAdded: boolean;
+  /** True when the user became present (their first socket) or stopped being present (their last). */
+  userChanged: boolean;
+}
+
+export interface PresenceStore {
+  join(room: string, user: User, socketId: string): Promise<PresenceChange>;
+  leave(room: string, userId: string, socketId: string): Promise<PresenceChange>;
+  members(room: string): Promise<User[]>;
+  isMember(room: string, socketId: string): Promise<boolean>;
+  roomsOf(socketId: string): Promise<string[]>;
+}
+
+export interface PendingNotificationStore {
+  /** Keeps the notification for the user until acknowledged; the oldest go beyond the cap. */
+  add(userId: string, notification: Notification): Promise<void>;
+  /** What the user has not acknowledged yet, oldest first. */
+  pending(userId: string): Promise<Notification[]>;
+  acknowledge(userId: string, notificationId: string): Promise<void>;
+}
