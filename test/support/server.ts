@@ -1,0 +1,20 @@
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { pino } from 'pino';
+import { createApplication, shutDown } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config/app-config.js';
+
+export interface RunningServer {
+  url: string;
+  app: NestExpressApplication;
+  close(): Promise<void>;
+}
+
+/** The real application on an ephemeral port, configured like production from `env`. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env, PORT: '0' });
+  const app = await createApplication(config, pino({ level: 'silent' }));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, app, close: () => shutDown(app) };
+}
