@@ -107,12 +107,15 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const env = plainToInstance(Environment, { ...source }, { exposeDefaultValues: true });
   const errors = validateSync(env, { validationError: { target: false, value: false } });
-  if (errors.length > 0) {
-    throw new ConfigError(
-      errors.map(
-        (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
-      ),
+  const problems = errors.map(
+    (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+  );
+  if (env.REDIS_URL !== undefined) {
+    // Refused rather than ignored: nodes that believe they share state but do not split rooms silently.
+    problems.push(
+      'REDIS_URL: scale-out over Redis is not available in this version; unset it to run on one node',
     );
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return new AppConfig(env);
 }

@@ -1,0 +1,103 @@
+import { Test } from '@nestjs/testing';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
+import { AppConfig, loadConfig } from '../config/app-config.js';
+import { Authenticator } from './authenticator.js';
+
+async function authenticatorWith(env: Record<string, string>): Promise<Authenticator> {
+  const moduleRef = await Test.createTestingModule({
+    providers: [Authenticator, { provide: AppConfig, useValue: loadConfig(env) }],
+  }).compile();
+  return moduleRef.get(Authenticator);
+}
+
+describe('Authenticator', () => {
+  let authenticator: Authenticator;
+  beforeEach(async () => {
+    authenticator = await authenticatorWith({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
+  });
+
+  it('accepts an HS256 token: sub is the id, name the name, roles the roles', async () => {
+    const token = await signToken({
+      sub: 'u1',
+      name: 'Ada',
+      roles: ['admin', 7 as unknown as string],
+    });
+    await expect(authenticator.authenticate({ token })).resolves.toEqual({
+      id: 'u1',
+      name: 'Ada',
+      roles: ['admin'],
+    });
+  });
+
+  it('names a token user by their id when the token has no name', async () => {
+    const token = await signToken({ sub: 'u1' });
+    await expect(authenticator.authenticate({ token })).resolves.toEqual({
+      id: 'u1',
+      name: 'u1',
+      roles: [],
+    });
+  });
+
+  it.each([
+    ['expired', () => signToken({ sub: 'u1' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
+    [
+      'signed with another secret',
+      () => signToken({ sub: 'u1' }, { secret: 'another-secret-of-enough-length!!' }),
+    ],
+    ['unsigned (alg none)', () => Promise.resolve(new UnsecuredJWT({ sub: 'u1' }).encode())],
+    [
+      'signed with HS512',
+      () =>
+        new SignJWT({ sub: 'u1' })
+          .setProtectedHeader({ alg: 'HS512' })
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
+    ['without a subject', () => signToken({ name: 'x' })],
+    ['not a JWT', () => Promise.resolve('garbage')],
+    ['not a string', () => Promise.resolve(42 as unknown as string)],
+  ])('refuses a token %s', async (_case, token) => {
+    await expect(authenticator.authenticate({ token: await token() })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+  });
+
+  it('refuses every token when no secret is configured', async () => {
+    const withoutSecret = await authenticatorWith({});
+    await expect(
+      withoutSecret.authenticate({ token: await signToken({ sub: 'u1' }) }),
+    ).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+  });
+
+  it('makes a guest with a fresh id and the trimmed name, or Anonymous', async () => {
+    const guest = await authenticator.authenticate({ name: '  Grace  ' });
+    expect(guest).toEqual({ id: expect.stringMatching(/^guest:.+/), name: 'Grace', roles: [] });
+    expect((await authenticator.authenticate({ name: 'Grace' })).id).not.toBe(guest.id);
+    expect((await authenticator.authenticate(undefined)).name).toBe('Anonymous');
+    expect((await authenticator.authenticate({ name: '   ' })).name).toBe('Anonymous');
+  });
+
+  it('refuses a guest name over 32 characters or not a string', async () => {
+    await expect(authenticator.authenticate({ name: 'x'.repeat(33) })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await expect(authenticator.authenticate({ name: ['x'] })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await expect(authenticator.authenticate({ name: 'x'.repeat(32) })).resolves.toMatchObject({
+      name: 'x'.repeat(32),
+    });
+  });
+
+  it('refuses guests when AUTH_ALLOW_GUESTS is false', async () => {
+    const strict = await authenticatorWith({
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      AUTH_ALLOW_GUESTS: 'false',
+    });
+    await expect(strict.authenticate({ name: 'Grace' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+  });
+});

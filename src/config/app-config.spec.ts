@@ -1,0 +1,78 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that run a single node on a laptop', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      jwtSecret: undefined,
+      allowGuests: true,
+      roomMaxPerSocket: 50,
+      historyLimit: 1000,
+      notifyAckTimeoutMs: 5000,
+      notifyApiKey: undefined,
+      redisUrl: undefined,
+      maxPayloadBytes: 1_000_000,
+      rateLimitPerSec: 20,
+      rateLimitBurst: 40,
+      corsOrigins: '*',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      AUTH_JWT_SECRET: 'sixteen-chars-at-least',
+      AUTH_ALLOW_GUESTS: 'false',
+      ROOM_MAX_PER_SOCKET: '3',
+      HISTORY_LIMIT: '10',
+      NOTIFY_ACK_TIMEOUT_MS: '250',
+      NOTIFY_API_KEY: 'a-key-of-sixteen-chars',
+      MAX_PAYLOAD_BYTES: '4096',
+      RATE_LIMIT_PER_SEC: '5',
+      RATE_LIMIT_BURST: '6',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      jwtSecret: 'sixteen-chars-at-least',
+      allowGuests: false,
+      roomMaxPerSocket: 3,
+      historyLimit: 10,
+      notifyAckTimeoutMs: 250,
+      notifyApiKey: 'a-key-of-sixteen-chars',
+      maxPayloadBytes: 4096,
+      rateLimitPerSec: 5,
+      rateLimitBurst: 6,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      logLevel: 'warn',
+    });
+  });
+
+  it('refuses cross-origin browsers in production until origins are listed', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).corsOrigins).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['AUTH_ALLOW_GUESTS', 'maybe'],
+    ['HISTORY_LIMIT', '0'],
+    ['RATE_LIMIT_PER_SEC', '1.5'],
+    ['AUTH_JWT_SECRET', 'short'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'redis://localhost:6379'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+
+  it('treats an empty optional variable as unset', () => {
+    expect(loadConfig({ NOTIFY_API_KEY: '', AUTH_JWT_SECRET: '' })).toMatchObject({
+      notifyApiKey: undefined,
+      jwtSecret: undefined,
+    });
+  });
+});

@@ -1,0 +1,146 @@
+import { Test } from '@nestjs/testing';
+import { pino } from 'pino';
+import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import { AppConfig, loadConfig } from '../config/app-config.js';
+import type { Identity, Notification } from '../contract/types.js';
+import { APP_LOGGER } from '../logging/logger.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import { RoomsService } from '../rooms/rooms.service.js';
+import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
+import { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
+import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
+import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from '../storage/stores.js';
+import { NotificationsService, type Sender } from './notifications.service.js';
+
+const alice: Identity = { id: 'alice', name: 'Alice', roles: [] };
+const admin: Identity = { id: 'root', name: 'Root', roles: ['admin'] };
+const fromAlice: Sender = { kind: 'user', identity: alice, socketId: 'a1' };
+const system: Sender = { kind: 'system', user: { id: 'system', name: 'System' } };
+
+describe('NotificationsService', () => {
+  let notifications: NotificationsService;
+  let broadcaster: FakeBroadcaster;
+  let pending: MemoryPendingNotificationStore;
+  let rooms: RoomsService;
+
+  beforeEach(async () => {
+    broadcaster = new FakeBroadcaster();
+    pending = new MemoryPendingNotificationStore(100);
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        NotificationsService,
+        RoomsService,
+        { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
+        { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(10) },
+        { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
+        { provide: Broadcaster, useValue: broadcaster },
+        { provide: AppConfig, useValue: loadConfig({}) },
+        { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+      ],
+    }).compile();
+    notifications = moduleRef.get(NotificationsService);
+    rooms = moduleRef.get(RoomsService);
+  });
+
+  /** Lets the acknowledgement callbacks, chained on already settled promises, run. */
+  const acknowledgementsSettled = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('sends to a user and forgets the notification once acknowledged', async () => {
+    broadcaster.socketsPerAudience = 2;
+    const result = await notifications.send(fromAlice, {
+      target: { userId: 'bob' },
+      title: 'Hi',
+      body: 'there',
+      data: { x: 1 },
+    });
+    expect(result).toEqual({ id: expect.any(String), recipients: 2 });
+    const [sent] = broadcaster.eventsNamed('notification');
+    expect(sent.audience).toEqual({ userId: 'bob' });
+    expect(sent.payload).toEqual({
+      id: result.id,
+      title: 'Hi',
+      body: 'there',
+      data: { x: 1 },
+      ts: expect.any(Number),
+      from: { id: 'alice', name: 'Alice' },
+    });
+    await acknowledgementsSettled();
+    expect(await pending.pending('bob')).toEqual([]);
+  });
+
+  it('keeps a notification for an offline user and redelivers it, in order, on their next connection', async () => {
+    broadcaster.socketsPerAudience = 0;
+    const first = await notifications.send(system, {
+      target: { userId: 'bob' },
+      title: 'one',
+      body: 'b',
+    });
+    const second = await notifications.send(system, {
+      target: { userId: 'bob' },
+      title: 'two',
+      body: 'b',
+    });
+    expect(first.recipients).toBe(0);
+    expect((await pending.pending('bob')).map((each) => each.id)).toEqual([first.id, second.id]);
+
+    broadcaster.socketsPerAudience = 1;
+    await notifications.redeliver('bob', 'b1');
+    const redelivered = broadcaster.eventsNamed('notification');
+    expect(redelivered.map((sent) => (sent.payload as Notification).title)).toEqual(['one', 'two']);
+    expect(
+      redelivered.every((sent) => 'socketId' in sent.audience && sent.audience.socketId === 'b1'),
+    ).toBe(true);
+    await acknowledgementsSettled();
+    expect(await pending.pending('bob')).toEqual([]);
+  });
+
+  it('keeps a notification that no socket acknowledged', async () => {
+    broadcaster.acknowledgements = 0;
+    await notifications.send(system, { target: { userId: 'bob' }, title: 't', body: 'b' });
+    await acknowledgementsSettled();
+    expect(await pending.pending('bob')).toHaveLength(1);
+  });
+
+  it('marks notifications from another backend as from system', async () => {
+    await notifications.send(system, { target: { userId: 'bob' }, title: 't', body: 'b' });
+    expect((broadcaster.eventsNamed('notification')[0].payload as Notification).from).toEqual({
+      id: 'system',
+      name: 'System',
+    });
+  });
+
+  it('lets only a member notify a room, and only an admin notify everyone', async () => {
+    await expect(
+      notifications.send(fromAlice, { target: { room: 'lobby' }, title: 't', body: 'b' }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await rooms.join(alice, 'a1', 'lobby');
+    broadcaster.socketsPerAudience = 3;
+    await expect(
+      notifications.send(fromAlice, { target: { room: 'lobby' }, title: 't', body: 'b' }),
+    ).resolves.toMatchObject({
+      recipients: 3,
+    });
+    await expect(
+      notifications.send(fromAlice, { target: { all: true }, title: 't', body: 'b' }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      notifications.send(
+        { kind: 'user', identity: admin, socketId: 'r1' },
+        { target: { all: true }, title: 't', body: 'b' },
+      ),
+    ).resolves.toMatchObject({ recipients: 3 });
+    expect(broadcaster.eventsNamed('notification').map((sent) => sent.audience)).toEqual([
+      { room: 'lobby' },
+      { all: true },
+    ]);
+  });
+
+  it('keeps nothing for room and everyone broadcasts', async () => {
+    await notifications.send(system, { target: { all: true }, title: 't', body: 'b' });
+    expect(await pending.pending('alice')).toEqual([]);
+  });
+});

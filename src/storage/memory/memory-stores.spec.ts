@@ -1,0 +1,15 @@
+import {
+  describeHistoryStore,
+  describePendingNotificationStore,
+  describePresenceStore,
+} from '../stores.contract.js';
+import { MemoryHistoryStore } from './memory-history.store.js';
+import { MemoryPendingNotificationStore } from './memory-pending-notification.store.js';
+import { MemoryPresenceStore } from './memory-presence.store.js';
+
+describeHistoryStore('memory', (historyLimit) => new MemoryHistoryStore(historyLimit));
+describePresenceStore('memory', () => new MemoryPresenceStore());
+describePendingNotificationStore(
+  'memory',
+  (perUserLimit) => new MemoryPendingNotificationStore(perUserLimit),
+);

@@ -1,0 +1,259 @@
+import type { Notification, User } from '../contract/types.js';
+import type {
+  HistoryStore,
+  MessageDraft,
+  PendingNotificationStore,
+  PresenceStore,
+} from './stores.js';
+
+/**
+ * The behaviour every store implementation must have, written once and run against each of
+ * them (memory now, Redis when scale-out lands), so that no implementation drifts.
+ */
+
+const alice: User = { id: 'u-alice', name: 'Alice' };
+const bob: User = { id: 'u-bob', name: 'Bob' };
+
+let draftCount = 0;
+function draft(room: string, overrides: Partial<MessageDraft> = {}): MessageDraft {
+  draftCount += 1;
+  return {
+    id: `m-${draftCount}`,
+    room,
+    user: alice,
+    text: `message ${draftCount}`,
+    ts: Date.now(),
+    ...overrides,
+  };
+}
+
+async function fill(store: HistoryStore, room: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) await store.append(draft(room));
+}
+
+const offsetsOf = (slice: { messages: { offset: number }[] }) =>
+  slice.messages.map((message) => message.offset);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** `create(historyLimit)` returns a fresh, empty store. */
+export function describeHistoryStore(
+  name: string,
+  create: (historyLimit: number) => Promise<HistoryStore> | HistoryStore,
+) {
+  describe(`${name} history store`, () => {
+    it('gives a room offsets that start at 1 and grow by exactly 1', async () => {
+      const store = await create(100);
+      const results = [
+        await store.append(draft('a')),
+        await store.append(draft('a')),
+        await store.append(draft('b')),
+      ];
+      expect(results.map((result) => [result.message.room, result.message.offset])).toEqual([
+        ['a', 1],
+        ['a', 2],
+        ['b', 1],
+      ]);
+      expect(await store.lastOffset('a')).toBe(2);
+      expect(await store.lastOffset('empty')).toBe(0);
+    });
+
+    it('allocates distinct, gapless offsets to concurrent appends', async () => {
+      const store = await create(100);
+      const results = await Promise.all(range(1, 50).map(() => store.append(draft('busy'))));
+      expect(results.map((result) => result.message.offset).sort((x, y) => x - y)).toEqual(
+        range(1, 50),
+      );
+    });
+
+    it('keeps only the last `historyLimit` messages, offsets going on', async () => {
+      const store = await create(5);
+      await fill(store, 'a', 8);
+      expect(offsetsOf(await store.before('a', undefined, 100))).toEqual([4, 5, 6, 7, 8]);
+      expect(await store.lastOffset('a')).toBe(8);
+    });
+
+    it('returns the first message again for a repeated clientMsgId of the same user', async () => {
+      const store = await create(100);
+      const first = await store.append(draft('a', { clientMsgId: 'c1', text: 'hello' }));
+      const again = await store.append(draft('a', { clientMsgId: 'c1', text: 'hello' }));
+      expect(first.created).toBe(true);
+      expect(again).toEqual({ created: false, message: first.message });
+      expect(await store.lastOffset('a')).toBe(1);
+    });
+
+    it('treats the same clientMsgId from another user or in another room as a new message', async () => {
+      const store = await create(100);
+      await store.append(draft('a', { clientMsgId: 'c1' }));
+      expect((await store.append(draft('a', { clientMsgId: 'c1', user: bob }))).created).toBe(true);
+      expect((await store.append(draft('b', { clientMsgId: 'c1' }))).created).toBe(true);
+    });
+
+    it('forgets a clientMsgId once its message has left the history window', async () => {
+      const store = await create(2);
+      await store.append(draft('a', { clientMsgId: 'c1' }));
+      await fill(store, 'a', 2);
+      expect((await store.append(draft('a', { clientMsgId: 'c1' }))).created).toBe(true);
+    });
+
+    it('omits clientMsgId from a message sent without one', async () => {
+      const store = await create(100);
+      const { message } = await store.append(draft('a'));
+      expect(message).not.toHaveProperty('clientMsgId');
+    });
+
+    it('pages after an offset: the first `limit` newer messages, hasMore when newer remain', async () => {
+      const store = await create(1000);
+      await fill(store, 'a', 10);
+      expect(await store.after('a', 3, 4)).toMatchObject({ hasMore: true });
+      expect(offsetsOf(await store.after('a', 3, 4))).toEqual([4, 5, 6, 7]);
+      expect(offsetsOf(await store.after('a', 6, 4))).toEqual([7, 8, 9, 10]);
+      expect((await store.after('a', 6, 4)).hasMore).toBe(false);
+      expect(await store.after('a', 10, 4)).toEqual({ messages: [], hasMore: false });
+      expect(offsetsOf(await store.after('a', 0, 2))).toEqual([1, 2]);
+    });
+
+    it('pages before an offset: the last `limit` older messages, oldest first, hasMore when older remain', async () => {
+      const store = await create(1000);
+      await fill(store, 'a', 10);
+      const page = await store.before('a', 8, 3);
+      expect(offsetsOf(page)).toEqual([5, 6, 7]);
+      expect(page.hasMore).toBe(true);
+      expect(offsetsOf(await store.before('a', 3, 5))).toEqual([1, 2]);
+      expect((await store.before('a', 3, 5)).hasMore).toBe(false);
+      expect(await store.before('a', 1, 5)).toEqual({ messages: [], hasMore: false });
+    });
+
+    it('returns the latest messages when no offset is given', async () => {
+      const store = await create(1000);
+      await fill(store, 'a', 10);
+      const page = await store.before('a', undefined, 4);
+      expect(offsetsOf(page)).toEqual([7, 8, 9, 10]);
+      expect(page.hasMore).toBe(true);
+      expect((await store.before('a', undefined, 10)).hasMore).toBe(false);
+    });
+
+    it('pages between two offsets when both are given', async () => {
+      const store = await create(1000);
+      await fill(store, 'a', 10);
+      expect(offsetsOf(await store.after('a', 2, 3, 7))).toEqual([3, 4, 5]);
+      expect((await store.after('a', 2, 3, 7)).hasMore).toBe(true);
+      expect(offsetsOf(await store.after('a', 2, 10, 7))).toEqual([3, 4, 5, 6]);
+      expect((await store.after('a', 2, 10, 7)).hasMore).toBe(false);
+    });
+
+    it('pages from the oldest kept message once older ones were dropped', async () => {
+      const store = await create(5);
+      await fill(store, 'a', 8);
+      expect(offsetsOf(await store.after('a', 1, 100))).toEqual([4, 5, 6, 7, 8]);
+      expect(offsetsOf(await store.before('a', 6, 100))).toEqual([4, 5]);
+      expect((await store.before('a', 6, 100)).hasMore).toBe(false);
+    });
+
+    it('has nothing for an unknown room', async () => {
+      const store = await create(10);
+      expect(await store.after('none', 0, 10)).toEqual({ messages: [], hasMore: false });
+      expect(await store.before('none', undefined, 10)).toEqual({ messages: [], hasMore: false });
+    });
+  });
+}
+
+export function describePresenceStore(
+  name: string,
+  create: () => Promise<PresenceStore> | PresenceStore,
+) {
+  describe(`${name} presence store`, () => {
+    it('makes a user present with their first socket only', async () => {
+      const store = await create();
+      expect(await store.join('r', alice, 's1')).toEqual({ socketAdded: true, userChanged: true });
+      expect(await store.join('r', alice, 's2')).toEqual({ socketAdded: true, userChanged: false });
+      expect(await store.join('r', alice, 's1')).toEqual({
+        socketAdded: false,
+        userChanged: false,
+      });
+      expect(await store.members('r')).toEqual([alice]);
+    });
+
+    it('keeps a user present until their last socket leaves', async () => {
+      const store = await create();
+      await store.join('r', alice, 's1');
+      await store.join('r', alice, 's2');
+      expect((await store.leave('r', alice.id, 's1')).userChanged).toBe(false);
+      expect(await store.members('r')).toEqual([alice]);
+      expect((await store.leave('r', alice.id, 's2')).userChanged).toBe(true);
+      expect(await store.members('r')).toEqual([]);
+    });
+
+    it('ignores leaving a room the socket is not in', async () => {
+      const store = await create();
+      await store.join('r', alice, 's1');
+      expect(await store.leave('r', alice.id, 's9')).toEqual({
+        socketAdded: false,
+        userChanged: false,
+      });
+      expect(await store.members('r')).toEqual([alice]);
+    });
+
+    it('lists members and the rooms of a socket', async () => {
+      const store = await create();
+      await store.join('r1', alice, 's1');
+      await store.join('r2', alice, 's1');
+      await store.join('r1', bob, 's2');
+      expect(await store.members('r1')).toEqual(expect.arrayContaining([alice, bob]));
+      expect((await store.roomsOf('s1')).sort()).toEqual(['r1', 'r2']);
+      expect(await store.isMember('r2', 's1')).toBe(true);
+      expect(await store.isMember('r2', 's2')).toBe(false);
+      await store.leave('r1', alice.id, 's1');
+      expect(await store.roomsOf('s1')).toEqual(['r2']);
+      expect(await store.roomsOf('unknown')).toEqual([]);
+    });
+  });
+}
+
+let notificationCount = 0;
+function notification(): Notification {
+  notificationCount += 1;
+  return {
+    id: `n-${notificationCount}`,
+    title: 't',
+    body: 'b',
+    ts: Date.now(),
+    from: { id: 'system', name: 'System' },
+  };
+}
+
+/** `create(perUserLimit)` returns a fresh, empty store. */
+export function describePendingNotificationStore(
+  name: string,
+  create: (perUserLimit: number) => Promise<PendingNotificationStore> | PendingNotificationStore,
+) {
+  describe(`${name} pending notification store`, () => {
+    it('keeps notifications per user in the order they were added', async () => {
+      const store = await create(10);
+      const [first, second, other] = [notification(), notification(), notification()];
+      await store.add(alice.id, first);
+      await store.add(alice.id, second);
+      await store.add(bob.id, other);
+      expect(await store.pending(alice.id)).toEqual([first, second]);
+      expect(await store.pending(bob.id)).toEqual([other]);
+      expect(await store.pending('nobody')).toEqual([]);
+    });
+
+    it('forgets an acknowledged notification, and only that one', async () => {
+      const store = await create(10);
+      const [first, second] = [notification(), notification()];
+      await store.add(alice.id, first);
+      await store.add(alice.id, second);
+      await store.acknowledge(alice.id, first.id);
+      await store.acknowledge(alice.id, 'unknown');
+      expect(await store.pending(alice.id)).toEqual([second]);
+    });
+
+    it('drops the oldest beyond the per-user limit', async () => {
+      const store = await create(2);
+      const [first, second, third] = [notification(), notification(), notification()];
+      for (const each of [first, second, third]) await store.add(alice.id, each);
+      expect(await store.pending(alice.id)).toEqual([second, third]);
+    });
+  });
+}
