@@ -1,15 +1,8 @@
-import { Test } from '@nestjs/testing';
-import { pino } from 'pino';
-import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
-import { AppConfig, loadConfig } from '../config/app-config.js';
+import { createServices } from '../../test/support/services.js';
+import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
 import type { Identity, Notification } from '../contract/types.js';
-import { APP_LOGGER } from '../logging/logger.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
 import { RoomsService } from '../rooms/rooms.service.js';
-import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
-import { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
-import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
-import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from '../storage/stores.js';
+import type { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
 import { NotificationsService, type Sender } from './notifications.service.js';
 
 const alice: Identity = { id: 'alice', name: 'Alice', roles: [] };
@@ -24,22 +17,10 @@ describe('NotificationsService', () => {
   let rooms: RoomsService;
 
   beforeEach(async () => {
-    broadcaster = new FakeBroadcaster();
-    pending = new MemoryPendingNotificationStore(100);
-    const moduleRef = await Test.createTestingModule({
-      providers: [
-        NotificationsService,
-        RoomsService,
-        { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
-        { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(10) },
-        { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
-        { provide: Broadcaster, useValue: broadcaster },
-        { provide: AppConfig, useValue: loadConfig({}) },
-        { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
-      ],
-    }).compile();
-    notifications = moduleRef.get(NotificationsService);
-    rooms = moduleRef.get(RoomsService);
+    const services = await createServices();
+    ({ broadcaster, pending } = services);
+    notifications = services.moduleRef.get(NotificationsService);
+    rooms = services.moduleRef.get(RoomsService);
   });
 
   /** Lets the acknowledgement callbacks, chained on already settled promises, run. */

@@ -1,11 +1,6 @@
-import { Test } from '@nestjs/testing';
-import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
-import { AppConfig, loadConfig } from '../config/app-config.js';
+import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import { createServices } from '../../test/support/services.js';
 import type { Message, User } from '../contract/types.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
-import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
-import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
-import { HISTORY_STORE, PRESENCE_STORE } from '../storage/stores.js';
 import { ChatService } from './chat.service.js';
 import { RoomsService } from './rooms.service.js';
 
@@ -18,19 +13,10 @@ describe('ChatService', () => {
   let broadcaster: FakeBroadcaster;
 
   beforeEach(async () => {
-    broadcaster = new FakeBroadcaster();
-    const moduleRef = await Test.createTestingModule({
-      providers: [
-        ChatService,
-        RoomsService,
-        { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
-        { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(1000) },
-        { provide: Broadcaster, useValue: broadcaster },
-        { provide: AppConfig, useValue: loadConfig({}) },
-      ],
-    }).compile();
-    chat = moduleRef.get(ChatService);
-    rooms = moduleRef.get(RoomsService);
+    const services = await createServices();
+    broadcaster = services.broadcaster;
+    chat = services.moduleRef.get(ChatService);
+    rooms = services.moduleRef.get(RoomsService);
     await rooms.join(alice, 'a1', 'lobby');
     await rooms.join(bob, 'b1', 'lobby');
   });

@@ -1,11 +1,7 @@
-import { Test } from '@nestjs/testing';
-import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
-import { AppConfig, loadConfig } from '../config/app-config.js';
+import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import { createServices } from '../../test/support/services.js';
 import type { User } from '../contract/types.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
-import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
-import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
-import { HISTORY_STORE, PRESENCE_STORE } from '../storage/stores.js';
+import type { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
 import { RoomsService } from './rooms.service.js';
 
 const alice: User = { id: 'alice', name: 'Alice' };
@@ -17,18 +13,9 @@ describe('RoomsService', () => {
   let history: MemoryHistoryStore;
 
   beforeEach(async () => {
-    broadcaster = new FakeBroadcaster();
-    history = new MemoryHistoryStore(1000);
-    const moduleRef = await Test.createTestingModule({
-      providers: [
-        RoomsService,
-        { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
-        { provide: HISTORY_STORE, useValue: history },
-        { provide: Broadcaster, useValue: broadcaster },
-        { provide: AppConfig, useValue: loadConfig({ ROOM_MAX_PER_SOCKET: '2' }) },
-      ],
-    }).compile();
-    rooms = moduleRef.get(RoomsService);
+    const services = await createServices({ ROOM_MAX_PER_SOCKET: '2' });
+    ({ broadcaster, history } = services);
+    rooms = services.moduleRef.get(RoomsService);
   });
 
   it('joins a socket and lists the joiner among the members', async () => {

@@ -1,0 +1,49 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { pino } from 'pino';
+import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { APP_LOGGER } from '../../src/logging/logger.js';
+import { NotificationsService } from '../../src/notifications/notifications.service.js';
+import { Broadcaster } from '../../src/realtime/broadcaster.js';
+import { ChatService } from '../../src/rooms/chat.service.js';
+import { RoomsService } from '../../src/rooms/rooms.service.js';
+import { MemoryHistoryStore } from '../../src/storage/memory/memory-history.store.js';
+import { MemoryPendingNotificationStore } from '../../src/storage/memory/memory-pending-notification.store.js';
+import { MemoryPresenceStore } from '../../src/storage/memory/memory-presence.store.js';
+import {
+  HISTORY_STORE,
+  PENDING_NOTIFICATION_STORE,
+  PRESENCE_STORE,
+} from '../../src/storage/stores.js';
+import { FakeBroadcaster } from './fake-broadcaster.js';
+
+export interface ServiceFixture {
+  moduleRef: TestingModule;
+  broadcaster: FakeBroadcaster;
+  history: MemoryHistoryStore;
+  pending: MemoryPendingNotificationStore;
+}
+
+/**
+ * The domain services wired by Nest as in the application, over memory stores and a broadcaster
+ * that records instead of emitting. `env` configures them like the process environment would.
+ */
+export async function createServices(env: Record<string, string> = {}): Promise<ServiceFixture> {
+  const config = loadConfig(env);
+  const broadcaster = new FakeBroadcaster();
+  const history = new MemoryHistoryStore(config.historyLimit);
+  const pending = new MemoryPendingNotificationStore(100);
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      RoomsService,
+      ChatService,
+      NotificationsService,
+      { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
+      { provide: HISTORY_STORE, useValue: history },
+      { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
+      { provide: Broadcaster, useValue: broadcaster },
+      { provide: AppConfig, useValue: config },
+      { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+    ],
+  }).compile();
+  return { moduleRef, broadcaster, history, pending };
+}
