@@ -6,6 +6,13 @@ import { MetricsService } from '../metrics/metrics.service.js';
 /** Whom a server event goes to. */
 export type Audience = { room: string } | { userId: string } | { socketId: string } | { all: true };
 
+export interface SendOptions {
+  /** Who in the audience does not get it: the sending socket, or every socket of the sending user. */
+  except?: { socketId: string } | { userId: string };
+  /** Dropped for a recipient that cannot take it right now, and never replayed on recovery. */
+  volatile?: boolean;
+}
+
 export interface AcknowledgedDelivery {
   /** Sockets the event was sent to. */
   sent: number;
@@ -27,14 +34,9 @@ export class Broadcaster {
     this.server = server;
   }
 
-  send(
-    audience: Audience,
-    event: string,
-    payload: unknown,
-    options: { exceptSocketId?: string; volatile?: boolean } = {},
-  ): void {
+  send(audience: Audience, event: string, payload: unknown, options: SendOptions = {}): void {
     let operator = this.io.to(roomOf(audience));
-    if (options.exceptSocketId !== undefined) operator = operator.except(options.exceptSocketId);
+    if (options.except !== undefined) operator = operator.except(roomOf(options.except));
     if (options.volatile) operator = operator.volatile;
     operator.emit(event, payload);
     this.metrics.eventSent(event);

@@ -36,7 +36,7 @@ describe('ChatService', () => {
         audience: { room: 'lobby' },
         event: 'chat:message',
         payload: message,
-        options: { exceptSocketId: 'a1' },
+        options: { except: { socketId: 'a1' } },
       },
     ]);
     expect((await chat.send(bob, 'b1', { room: 'lobby', text: 'hi' })).offset).toBe(2);
@@ -79,7 +79,7 @@ describe('ChatService', () => {
         audience: { room: 'lobby' },
         event: 'chat:typing',
         payload: { room: 'lobby', user: alice, typing: true },
-        options: { exceptSocketId: 'a1', volatile: true },
+        options: { except: { userId: 'alice' }, volatile: true },
       },
     ]);
     await expect(chat.typing(alice, 'a9', { room: 'lobby', typing: true })).rejects.toMatchObject({

@@ -43,7 +43,7 @@ export class ChatService {
       return result.message;
     }
     this.broadcaster.send({ room }, ServerEvents.chatMessage, result.message, {
-      exceptSocketId: socketId,
+      except: { socketId },
     });
     return result.message;
   }
@@ -58,7 +58,8 @@ export class ChatService {
       { room },
       ServerEvents.chatTyping,
       { room, user: publicUser(user), typing },
-      { exceptSocketId: socketId, volatile: true },
+      // Not to the typist's own other tabs either: they know who is typing.
+      { except: { userId: user.id }, volatile: true },
     );
     return {};
   }

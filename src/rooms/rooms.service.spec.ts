@@ -39,7 +39,7 @@ describe('RoomsService', () => {
         audience: { room: 'lobby' },
         event: 'room:joined',
         payload: { room: 'lobby', user: alice },
-        options: { exceptSocketId: 'a1' },
+        options: { except: { socketId: 'a1' } },
       },
     ]);
   });

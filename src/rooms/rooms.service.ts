@@ -35,16 +35,7 @@ export class RoomsService {
   ) {}
 
   async join(user: User, socketId: string, room: string, after?: number): Promise<JoinResult> {
-    if (!(await this.presence.isMember(room, socketId))) {
-      const rooms = await this.presence.roomsOf(socketId);
-      if (rooms.length >= this.config.roomMaxPerSocket) {
-        throw new AppError(
-          'FORBIDDEN',
-          `a socket may be in at most ${this.config.roomMaxPerSocket} rooms`,
-        );
-      }
-    }
-    await this.enter(user, socketId, room);
+    await this.enter(user, socketId, room, this.config.roomMaxPerSocket);
     const [members, lastOffset, missed] = await Promise.all([
       this.presence.members(room),
       this.history.lastOffset(room),
@@ -85,11 +76,20 @@ export class RoomsService {
    * away when it dropped, is restored here.
    */
   async recovered(user: User, socketId: string, rooms: Iterable<string>): Promise<void> {
-    await Promise.all([...rooms].map((room) => this.enter(user, socketId, room)));
+    // Already in these rooms before it dropped: the limit was checked when it joined them.
+    await Promise.all([...rooms].map((room) => this.enter(user, socketId, room, Infinity)));
   }
 
-  private async enter(user: User, socketId: string, room: string): Promise<void> {
-    const change = await this.presence.join(room, user, socketId);
+  private async enter(
+    user: User,
+    socketId: string,
+    room: string,
+    maxRoomsPerSocket: number,
+  ): Promise<void> {
+    const change = await this.presence.join(room, user, socketId, maxRoomsPerSocket);
+    if (change.overLimit) {
+      throw new AppError('FORBIDDEN', `a socket may be in at most ${maxRoomsPerSocket} rooms`);
+    }
     if (!change.socketAdded) return;
     this.broadcaster.addToRoom(socketId, room);
     if (change.userChanged) {
@@ -97,7 +97,7 @@ export class RoomsService {
         { room },
         ServerEvents.roomJoined,
         { room, user: publicUser(user) },
-        { exceptSocketId: socketId },
+        { except: { socketId } },
       );
     }
   }

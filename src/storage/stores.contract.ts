@@ -165,19 +165,28 @@ export function describePresenceStore(
   describe(`${name} presence store`, () => {
     it('makes a user present with their first socket only', async () => {
       const store = await create();
-      expect(await store.join('r', alice, 's1')).toEqual({ socketAdded: true, userChanged: true });
-      expect(await store.join('r', alice, 's2')).toEqual({ socketAdded: true, userChanged: false });
-      expect(await store.join('r', alice, 's1')).toEqual({
+      expect(await store.join('r', alice, 's1', 10)).toEqual({
+        socketAdded: true,
+        userChanged: true,
+        overLimit: false,
+      });
+      expect(await store.join('r', alice, 's2', 10)).toEqual({
+        socketAdded: true,
+        userChanged: false,
+        overLimit: false,
+      });
+      expect(await store.join('r', alice, 's1', 10)).toEqual({
         socketAdded: false,
         userChanged: false,
+        overLimit: false,
       });
       expect(await store.members('r')).toEqual([alice]);
     });
 
     it('keeps a user present until their last socket leaves', async () => {
       const store = await create();
-      await store.join('r', alice, 's1');
-      await store.join('r', alice, 's2');
+      await store.join('r', alice, 's1', 10);
+      await store.join('r', alice, 's2', 10);
       expect((await store.leave('r', alice.id, 's1')).userChanged).toBe(false);
       expect(await store.members('r')).toEqual([alice]);
       expect((await store.leave('r', alice.id, 's2')).userChanged).toBe(true);
@@ -186,7 +195,7 @@ export function describePresenceStore(
 
     it('ignores leaving a room the socket is not in', async () => {
       const store = await create();
-      await store.join('r', alice, 's1');
+      await store.join('r', alice, 's1', 10);
       expect(await store.leave('r', alice.id, 's9')).toEqual({
         socketAdded: false,
         userChanged: false,
@@ -194,11 +203,27 @@ export function describePresenceStore(
       expect(await store.members('r')).toEqual([alice]);
     });
 
+    it('refuses a socket one room over the limit, atomically, but lets it join a room it is in again', async () => {
+      const store = await create();
+      const outcomes = await Promise.all(
+        ['r1', 'r2', 'r3', 'r4'].map((room) => store.join(room, alice, 's1', 2)),
+      );
+      expect(outcomes.filter((outcome) => outcome.overLimit)).toHaveLength(2);
+      expect(await store.roomsOf('s1')).toHaveLength(2);
+      const [kept] = await store.roomsOf('s1');
+      expect(await store.join(kept!, alice, 's1', 2)).toEqual({
+        socketAdded: false,
+        userChanged: false,
+        overLimit: false,
+      });
+      expect(await store.join('r9', bob, 's2', 2)).toMatchObject({ overLimit: false });
+    });
+
     it('lists members and the rooms of a socket', async () => {
       const store = await create();
-      await store.join('r1', alice, 's1');
-      await store.join('r2', alice, 's1');
-      await store.join('r1', bob, 's2');
+      await store.join('r1', alice, 's1', 10);
+      await store.join('r2', alice, 's1', 10);
+      await store.join('r1', bob, 's2', 10);
       expect(await store.members('r1')).toEqual(expect.arrayContaining([alice, bob]));
       expect((await store.roomsOf('s1')).sort()).toEqual(['r1', 'r2']);
       expect(await store.isMember('r2', 's1')).toBe(true);

@@ -48,8 +48,17 @@ export interface PresenceChange {
   userChanged: boolean;
 }
 
+export interface JoinOutcome extends PresenceChange {
+  /** True when the socket was refused because it is in `maxRoomsPerSocket` rooms already. */
+  overLimit: boolean;
+}
+
 export interface PresenceStore {
-  join(room: string, user: User, socketId: string): Promise<PresenceChange>;
+  /**
+   * Adds the socket to the room unless it is in `maxRoomsPerSocket` other rooms already; the check
+   * and the add are one atomic step, so that joins sent together cannot pass the limit.
+   */
+  join(room: string, user: User, socketId: string, maxRoomsPerSocket: number): Promise<JoinOutcome>;
   leave(room: string, userId: string, socketId: string): Promise<PresenceChange>;
   members(room: string): Promise<User[]>;
   isMember(room: string, socketId: string): Promise<boolean>;

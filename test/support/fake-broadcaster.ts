@@ -2,13 +2,14 @@ import type {
   AcknowledgedDelivery,
   Audience,
   Broadcaster,
+  SendOptions,
 } from '../../src/realtime/broadcaster.js';
 
 export interface SentEvent {
   audience: Audience;
   event: string;
   payload: unknown;
-  options?: { exceptSocketId?: string; volatile?: boolean };
+  options?: SendOptions;
 }
 
 /**
@@ -24,7 +25,7 @@ export class FakeBroadcaster implements Pick<
   socketsPerAudience = 1;
   acknowledgements = 1;
 
-  send(audience: Audience, event: string, payload: unknown, options?: SentEvent['options']): void {
+  send(audience: Audience, event: string, payload: unknown, options?: SendOptions): void {
     this.sent.push({ audience, event, payload, options });
   }
 

@@ -1,5 +1,5 @@
 import type { User } from '../../contract/types.js';
-import type { PresenceChange, PresenceStore } from '../stores.js';
+import type { JoinOutcome, PresenceChange, PresenceStore } from '../stores.js';
 
 interface Member {
   user: User;
@@ -11,7 +11,16 @@ export class MemoryPresenceStore implements PresenceStore {
   private readonly rooms = new Map<string, Map<string, Member>>();
   private readonly socketRooms = new Map<string, Set<string>>();
 
-  join(room: string, user: User, socketId: string): Promise<PresenceChange> {
+  join(
+    room: string,
+    user: User,
+    socketId: string,
+    maxRoomsPerSocket: number,
+  ): Promise<JoinOutcome> {
+    const socketRooms = this.socketRooms.get(socketId);
+    if (!socketRooms?.has(room) && (socketRooms?.size ?? 0) >= maxRoomsPerSocket) {
+      return Promise.resolve({ socketAdded: false, userChanged: false, overLimit: true });
+    }
     let members = this.rooms.get(room);
     if (!members) {
       members = new Map();
@@ -31,7 +40,7 @@ export class MemoryPresenceStore implements PresenceStore {
       this.socketRooms.set(socketId, rooms);
     }
     rooms.add(room);
-    return Promise.resolve({ socketAdded, userChanged });
+    return Promise.resolve({ socketAdded, userChanged, overLimit: false });
   }
 
   leave(room: string, userId: string, socketId: string): Promise<PresenceChange> {
