@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { isOriginAllowed } from './common/origin-policy.js';
 import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
 import { Broadcaster } from './realtime/broadcaster.js';
@@ -28,6 +29,8 @@ export async function createApplication(
     new DispatchingIoAdapter(app, {
       maxHttpBufferSize: config.maxPayloadBytes,
       cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
+      allowRequest: (request, callback) =>
+        callback(null, isOriginAllowed(request, config.corsOrigins)),
       connectionStateRecovery: {
         maxDisconnectionDuration: RECOVERY_WINDOW_MS,
         skipMiddlewares: true,

@@ -76,7 +76,7 @@ describe('NotificationsService', () => {
   });
 
   it('keeps a notification that no socket acknowledged', async () => {
-    broadcaster.acknowledgements = 0;
+    broadcaster.acknowledges = false;
     await notifications.send(system, { target: { userId: 'bob' }, title: 't', body: 'b' });
     await acknowledgementsSettled();
     expect(await pending.pending('bob')).toHaveLength(1);

@@ -53,13 +53,13 @@ export class NotificationsService {
         recipients: await this.deliver(audience.userId, audience, notification),
       };
     }
-    const delivery = await this.broadcaster.sendWithAck(
+    const recipients = await this.broadcaster.sendExpectingAck(
       audience,
       ServerEvents.notification,
       notification,
       this.config.notifyAckTimeoutMs,
     );
-    return { id: notification.id, recipients: delivery.sent };
+    return { id: notification.id, recipients };
   }
 
   /** Offers a newly connected socket everything its user has not acknowledged, oldest first. */
@@ -77,15 +77,15 @@ export class NotificationsService {
     audience: Audience,
     notification: Notification,
   ): Promise<number> {
-    const delivery = await this.broadcaster.sendWithAck(
+    const delivery = await this.broadcaster.sendToEachWithAck(
       audience,
       ServerEvents.notification,
       notification,
       this.config.notifyAckTimeoutMs,
     );
     void delivery.acknowledged
-      .then((count) =>
-        count > 0 ? this.pendingNotifications.acknowledge(userId, notification.id) : undefined,
+      .then((acknowledged) =>
+        acknowledged ? this.pendingNotifications.acknowledge(userId, notification.id) : undefined,
       )
       .catch((error: unknown) =>
         this.logger.error(

@@ -16,8 +16,8 @@ export interface SendOptions {
 export interface AcknowledgedDelivery {
   /** Sockets the event was sent to. */
   sent: number;
-  /** Sockets that acknowledged it in time. */
-  acknowledged: Promise<number>;
+  /** Whether any of them acknowledged it in time. */
+  acknowledged: Promise<boolean>;
 }
 
 /**
@@ -43,31 +43,48 @@ export class Broadcaster {
   }
 
   /**
-   * Sends an event that recipients acknowledge. Resolves once it is sent, with the number of
-   * recipients; `acknowledged` then resolves, within `timeoutMs`, to how many acknowledged it.
+   * Broadcasts an event that clients answer with an acknowledgement nobody waits for (so that a
+   * client's handler always has a callback to call). Resolves to the number of recipients.
    */
-  async sendWithAck(
+  async sendExpectingAck(
+    audience: Audience,
+    event: string,
+    payload: unknown,
+    timeoutMs: number,
+  ): Promise<number> {
+    const target = this.io.to(roomOf(audience));
+    const recipients = (await target.fetchSockets()).length;
+    if (recipients === 0) return 0;
+    target.timeout(timeoutMs).emit(event, payload, ignoreAcknowledgements);
+    this.metrics.eventSent(event);
+    return recipients;
+  }
+
+  /**
+   * Sends to each socket of the audience on its own, so that the first socket to acknowledge
+   * settles the delivery without waiting for the slowest one. Resolves once sent; `acknowledged`
+   * then resolves to true at the first acknowledgement, or to false when every socket has refused
+   * or let `timeoutMs` pass.
+   */
+  async sendToEachWithAck(
     audience: Audience,
     event: string,
     payload: unknown,
     timeoutMs: number,
   ): Promise<AcknowledgedDelivery> {
-    const target = this.io.to(roomOf(audience));
-    const sent = (await target.fetchSockets()).length;
-    if (sent === 0) return { sent, acknowledged: Promise.resolve(0) };
-    this.metrics.eventSent(event);
-    const acknowledged = new Promise<number>((resolve) => {
-      target
+    const sockets = await this.io.in(roomOf(audience)).fetchSockets();
+    const answers = sockets.map((socket) =>
+      this.io
+        .to(socket.id)
         .timeout(timeoutMs)
-        .emit(event, payload, (_timedOut: Error | null, responses: unknown[]) => {
-          resolve(responses.filter(isAcknowledgement).length);
-        });
-    });
-    return { sent, acknowledged };
-  }
-
-  async count(audience: Audience): Promise<number> {
-    return (await this.io.in(roomOf(audience)).fetchSockets()).length;
+        .emitWithAck(event, payload)
+        .then(
+          (responses: unknown[]) => responses.some(isAcknowledgement),
+          () => false,
+        ),
+    );
+    for (let i = 0; i < sockets.length; i += 1) this.metrics.eventSent(event);
+    return { sent: sockets.length, acknowledged: firstTrue(answers) };
   }
 
   addToRoom(socketId: string, room: string): void {
@@ -104,4 +121,19 @@ function isAcknowledgement(response: unknown): boolean {
     response !== null &&
     (response as { ok?: unknown }).ok === false
   );
+}
+
+function ignoreAcknowledgements(): void {}
+
+function firstTrue(answers: Promise<boolean>[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    let unanswered = answers.length;
+    if (unanswered === 0) resolve(false);
+    for (const answer of answers) {
+      void answer.then((yes) => {
+        unanswered -= 1;
+        if (yes || unanswered === 0) resolve(yes);
+      });
+    }
+  });
 }

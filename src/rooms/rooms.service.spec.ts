@@ -103,6 +103,11 @@ describe('RoomsService', () => {
       { room: 'one', user: alice, reason: 'disconnect' },
       { room: 'two', user: alice, reason: 'disconnect' },
     ]);
+    // Never to the gone socket itself, whose recovered session would replay it.
+    expect(broadcaster.eventsNamed('room:left').map((sent) => sent.options)).toEqual([
+      { except: { socketId: 'a1' } },
+      { except: { socketId: 'a1' } },
+    ]);
     await expect(rooms.members('a1', 'one')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 

@@ -111,11 +111,13 @@ export class RoomsService {
     const change = await this.presence.leave(room, user.id, socketId);
     this.broadcaster.removeFromRoom(socketId, room);
     if (change.userChanged) {
-      this.broadcaster.send({ room }, ServerEvents.roomLeft, {
-        room,
-        user: publicUser(user),
-        reason,
-      });
+      // Not to the leaving socket: a recovered session would otherwise replay its own departure.
+      this.broadcaster.send(
+        { room },
+        ServerEvents.roomLeft,
+        { room, user: publicUser(user), reason },
+        { except: { socketId } },
+      );
     }
   }
 }

@@ -211,7 +211,7 @@ export function describePresenceStore(
       expect(outcomes.filter((outcome) => outcome.overLimit)).toHaveLength(2);
       expect(await store.roomsOf('s1')).toHaveLength(2);
       const [kept] = await store.roomsOf('s1');
-      expect(await store.join(kept!, alice, 's1', 2)).toEqual({
+      expect(await store.join(kept, alice, 's1', 2)).toEqual({
         socketAdded: false,
         userChanged: false,
         overLimit: false,

@@ -11,7 +11,13 @@ export async function connect(
   auth: Record<string, unknown> = {},
   options: Partial<ManagerOptions & SocketOptions> = {},
 ): Promise<TestClient> {
-  const socket = io(url, { auth, transports: ['websocket'], forceNew: true, reconnection: false, ...options });
+  const socket = io(url, {
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...options,
+  });
   openClients.add(socket);
   const welcome = await new Promise<Welcome>((resolve, reject) => {
     socket.once('welcome', resolve);
@@ -20,12 +26,19 @@ export async function connect(
   return Object.assign(socket, { welcome });
 }
 
-export function connectAs(url: string, name: string, options: Partial<ManagerOptions & SocketOptions> = {}) {
+export function connectAs(
+  url: string,
+  name: string,
+  options: Partial<ManagerOptions & SocketOptions> = {},
+) {
   return connect(url, { name }, options);
 }
 
 /** Resolves with the handshake refusal the server sends. */
-export function refusal(url: string, auth: Record<string, unknown>): Promise<Error & { data?: unknown }> {
+export function refusal(
+  url: string,
+  auth: Record<string, unknown>,
+): Promise<Error & { data?: unknown }> {
   const socket = io(url, { auth, transports: ['websocket'], forceNew: true, reconnection: false });
   openClients.add(socket);
   return new Promise((resolve, reject) => {
@@ -39,18 +52,30 @@ export function closeAllClients(): void {
   openClients.clear();
 }
 
-export function request<T = unknown>(socket: Socket, event: string, ...args: unknown[]): Promise<Reply<T>> {
+export function request<T = unknown>(
+  socket: Socket,
+  event: string,
+  ...args: unknown[]
+): Promise<Reply<T>> {
   return socket.timeout(5000).emitWithAck(event, ...args) as Promise<Reply<T>>;
 }
 
 /** The data of a reply that must succeed; fails the test with the error otherwise. */
-export async function ok<T = unknown>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
+export async function ok<T = unknown>(
+  socket: Socket,
+  event: string,
+  ...args: unknown[]
+): Promise<T> {
   const reply = await request<T>(socket, event, ...args);
   if (!reply.ok) throw new Error(`${event} failed: ${JSON.stringify(reply.error)}`);
   return reply.data;
 }
 
-export function nextEvent<T = unknown>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
+export function nextEvent<T = unknown>(
+  socket: Socket,
+  event: string,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, onEvent);
@@ -75,9 +100,16 @@ export function collect<T = unknown>(socket: Socket, event: string): T[] {
  * Resolves once an event matching `predicate` has arrived, acknowledging notifications as a
  * well-behaved client does when `acknowledge` is true.
  */
-export function nextNotification(socket: Socket, acknowledge = true, timeoutMs = 5000): Promise<Notification> {
+export function nextNotification(
+  socket: Socket,
+  acknowledge = true,
+  timeoutMs = 5000,
+): Promise<Notification> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no notification within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no notification within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('notification', (notification: Notification, ack?: (reply?: unknown) => void) => {
       clearTimeout(timer);
       if (acknowledge) ack?.({ ok: true });

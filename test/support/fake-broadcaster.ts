@@ -18,28 +18,30 @@ export interface SentEvent {
  */
 export class FakeBroadcaster implements Pick<
   Broadcaster,
-  'send' | 'sendWithAck' | 'count' | 'addToRoom' | 'removeFromRoom'
+  'send' | 'sendExpectingAck' | 'sendToEachWithAck' | 'addToRoom' | 'removeFromRoom'
 > {
   readonly sent: SentEvent[] = [];
   readonly socketRooms = new Map<string, Set<string>>();
   socketsPerAudience = 1;
-  acknowledgements = 1;
+  acknowledges = true;
 
   send(audience: Audience, event: string, payload: unknown, options?: SendOptions): void {
     this.sent.push({ audience, event, payload, options });
   }
 
-  sendWithAck(audience: Audience, event: string, payload: unknown): Promise<AcknowledgedDelivery> {
-    const sent = this.socketsPerAudience;
-    if (sent > 0) this.sent.push({ audience, event, payload });
-    return Promise.resolve({
-      sent,
-      acknowledged: Promise.resolve(sent > 0 ? this.acknowledgements : 0),
-    });
+  sendExpectingAck(audience: Audience, event: string, payload: unknown): Promise<number> {
+    if (this.socketsPerAudience > 0) this.sent.push({ audience, event, payload });
+    return Promise.resolve(this.socketsPerAudience);
   }
 
-  count(): Promise<number> {
-    return Promise.resolve(this.socketsPerAudience);
+  sendToEachWithAck(
+    audience: Audience,
+    event: string,
+    payload: unknown,
+  ): Promise<AcknowledgedDelivery> {
+    const sent = this.socketsPerAudience;
+    if (sent > 0) this.sent.push({ audience, event, payload });
+    return Promise.resolve({ sent, acknowledged: Promise.resolve(sent > 0 && this.acknowledges) });
   }
 
   addToRoom(socketId: string, room: string): void {

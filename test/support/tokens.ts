@@ -4,7 +4,10 @@ export const TEST_JWT_SECRET = 'a-test-secret-of-at-least-32-chars!';
 
 export function signToken(
   claims: { sub?: string; name?: string; roles?: string[] },
-  { secret = TEST_JWT_SECRET, expiresIn = '1h' }: { secret?: string; expiresIn?: string | number } = {},
+  {
+    secret = TEST_JWT_SECRET,
+    expiresIn = '1h',
+  }: { secret?: string; expiresIn?: string | number } = {},
 ): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

@@ -1,0 +1,141 @@
+import { SignJWT } from 'jose';
+import type { Notification } from '../src/contract/types.js';
+import { closeAllClients, connect, nextNotification, ok, refusal } from './support/clients.js';
+import { connectWithToken, uniqueId, unsignedToken } from './support/identities.js';
+import { startServer, type RunningServer } from './support/server.js';
+import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
+
+const UNAUTHORIZED = { message: 'unauthorized', data: { code: 'UNAUTHORIZED' } };
+
+describe('identity (handshake)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    // A short ack timeout: a notification whose ack the end of a test cuts off holds no long timer.
+    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' });
+  });
+  afterEach(() => closeAllClients());
+  afterAll(() => server.close());
+
+  describe('with a token', () => {
+    it('welcomes the token’s subject under its name', async () => {
+      const alice = await connectWithToken(server.url, { sub: 'user-42', name: 'Alice' });
+      expect(alice.welcome.user).toEqual({ id: 'user-42', name: 'Alice' });
+    });
+
+    it('keeps the roles out of the welcome', async () => {
+      const admin = await connectWithToken(server.url, {
+        sub: 'user-7',
+        name: 'Root',
+        roles: ['admin'],
+      });
+      expect(admin.welcome.user).toEqual({ id: 'user-7', name: 'Root' });
+    });
+
+    it.each([
+      [
+        'an expired token',
+        () =>
+          signToken(
+            { sub: 'user-1', name: 'Late' },
+            { expiresIn: Math.floor(Date.now() / 1000) - 60 },
+          ),
+      ],
+      [
+        'a token signed with another secret',
+        () =>
+          signToken(
+            { sub: 'user-1', name: 'Mallory' },
+            { secret: 'another-secret-of-32-chars!!!!!' },
+          ),
+      ],
+      [
+        'an unsigned token (alg: none)',
+        () =>
+          Promise.resolve(
+            unsignedToken({
+              sub: 'user-1',
+              name: 'Mallory',
+              roles: ['admin'],
+              exp: Math.floor(Date.now() / 1000) + 3600,
+            }),
+          ),
+      ],
+      [
+        'a token signed with the secret but with HS512',
+        () =>
+          new SignJWT({ sub: 'user-1', name: 'Mallory' })
+            .setProtectedHeader({ alg: 'HS512' })
+            .setExpirationTime('1h')
+            .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+      ],
+      ['a token that is not a JWT', () => Promise.resolve('not-a-jwt')],
+      ['a token that is not a string', () => Promise.resolve(42 as unknown as string)],
+    ])('refuses %s with connect_error "unauthorized"', async (_what, makeToken) => {
+      const error = await refusal(server.url, { token: await makeToken() });
+      expect(error).toMatchObject(UNAUTHORIZED);
+    });
+  });
+
+  describe('as a guest', () => {
+    it('welcomes a guest under the trimmed name it gave', async () => {
+      const guest = await connect(server.url, { name: '  bob  ' });
+      expect(guest.welcome.user).toEqual({ id: expect.stringMatching(/^guest:.+/), name: 'bob' });
+    });
+
+    it('calls a guest without a name "Anonymous"', async () => {
+      const guest = await connect(server.url, {});
+      expect(guest.welcome.user).toEqual({
+        id: expect.stringMatching(/^guest:.+/),
+        name: 'Anonymous',
+      });
+    });
+
+    it('gives every guest connection its own id', async () => {
+      const first = await connect(server.url, { name: 'bob' });
+      const second = await connect(server.url, { name: 'bob' });
+      expect(first.welcome.user.id).not.toBe(second.welcome.user.id);
+    });
+  });
+
+  describe('the private user room', () => {
+    it('puts every socket of a user in user:<id>, so a notification reaches all their tabs', async () => {
+      const carolId = uniqueId('carol');
+      const laptop = await connectWithToken(server.url, { sub: carolId, name: 'Carol' });
+      const phone = await connectWithToken(server.url, { sub: carolId, name: 'Carol' });
+      const sender = await connect(server.url, { name: 'dave' });
+
+      const received = Promise.all([nextNotification(laptop), nextNotification(phone)]);
+      const sent = await ok<{ id: string; recipients: number }>(sender, 'notification:send', {
+        target: { userId: carolId },
+        title: 'Hello',
+        body: 'both tabs',
+      });
+
+      expect(sent.recipients).toBe(2);
+      const notifications: Notification[] = await received;
+      expect(notifications.map((notification) => notification.id)).toEqual([sent.id, sent.id]);
+    });
+  });
+});
+
+describe('identity when AUTH_ALLOW_GUESTS is false', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ALLOW_GUESTS: 'false' });
+  });
+  afterEach(() => closeAllClients());
+  afterAll(() => server.close());
+
+  it('refuses a guest that gives a name', async () => {
+    expect(await refusal(server.url, { name: 'bob' })).toMatchObject(UNAUTHORIZED);
+  });
+
+  it('refuses a handshake without credentials', async () => {
+    expect(await refusal(server.url, {})).toMatchObject(UNAUTHORIZED);
+  });
+
+  it('still welcomes a valid token', async () => {
+    const alice = await connectWithToken(server.url, { sub: 'user-42', name: 'Alice' });
+    expect(alice.welcome.user).toEqual({ id: 'user-42', name: 'Alice' });
+  });
+});

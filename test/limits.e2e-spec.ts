@@ -1,0 +1,175 @@
+import type { ErrorEvent } from '../src/contract/types.js';
+import {
+  closeAllClients,
+  connectAs,
+  nextEvent,
+  nextNotification,
+  ok,
+  request,
+} from './support/clients.js';
+import { get } from './support/http.js';
+import { startServer, type RunningServer } from './support/server.js';
+import {
+  closeAllClientsAndTransports,
+  connectOver,
+  type TransportName,
+} from './support/transports.js';
+
+describe('rate limit (RATE_LIMIT_PER_SEC, RATE_LIMIT_BURST)', () => {
+  const BURST = 3;
+  let server: RunningServer;
+  beforeAll(async () => {
+    // One token a second refills too slowly to matter within a test: the burst is all there is.
+    server = await startServer({
+      RATE_LIMIT_PER_SEC: '1',
+      RATE_LIMIT_BURST: String(BURST),
+      NOTIFY_ACK_TIMEOUT_MS: '500',
+    });
+  });
+  afterEach(() => closeAllClients());
+  afterAll(() => server.close());
+
+  it('answers the event beyond the burst with RATE_LIMITED', async () => {
+    const alice = await connectAs(server.url, 'alice');
+
+    const replies = await Promise.all(
+      Array.from({ length: BURST + 1 }, () => request(alice, 'session:ping')),
+    );
+
+    expect(replies.slice(0, BURST)).toEqual(
+      Array.from({ length: BURST }, () => ({ ok: true, data: { serverTime: expect.any(Number) } })),
+    );
+    expect(replies[BURST]).toEqual({
+      ok: false,
+      error: { code: 'RATE_LIMITED', message: expect.any(String) },
+    });
+  });
+
+  it('keeps the limited socket connected and reachable', async () => {
+    const alice = await connectAs(server.url, 'alice');
+    const bob = await connectAs(server.url, 'bob');
+    for (let index = 0; index < BURST; index += 1) await ok(alice, 'session:ping');
+    expect(await request(alice, 'session:ping')).toMatchObject({
+      ok: false,
+      error: { code: 'RATE_LIMITED' },
+    });
+
+    const received = nextNotification(alice);
+    await ok(bob, 'notification:send', {
+      target: { userId: alice.welcome.user.id },
+      title: 'Still there?',
+      body: 'yes',
+    });
+
+    expect((await received).title).toBe('Still there?');
+    expect(alice.connected).toBe(true);
+  });
+
+  it('limits each socket on its own', async () => {
+    const alice = await connectAs(server.url, 'alice');
+    const bob = await connectAs(server.url, 'bob');
+    for (let index = 0; index < BURST; index += 1) await ok(alice, 'session:ping');
+
+    expect(await request(bob, 'session:ping')).toMatchObject({ ok: true });
+  });
+
+  it('sends the error event RATE_LIMITED for a limited event emitted without an ack', async () => {
+    const alice = await connectAs(server.url, 'alice');
+    for (let index = 0; index < BURST; index += 1) await ok(alice, 'session:ping');
+
+    const error = nextEvent<ErrorEvent>(alice, 'error');
+    alice.emit('session:ping');
+
+    expect(await error).toEqual({
+      event: 'session:ping',
+      code: 'RATE_LIMITED',
+      message: expect.any(String),
+    });
+  });
+});
+
+describe('MAX_PAYLOAD_BYTES', () => {
+  const MAX_PAYLOAD_BYTES = 2000;
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
+  });
+  afterEach(() => closeAllClientsAndTransports());
+  afterAll(() => server.close());
+
+  const tooBig = { room: 'lobby', text: 'x'.repeat(MAX_PAYLOAD_BYTES + 1) };
+
+  it.each<TransportName>(['websocket', 'polling'])(
+    'closes the connection that sends a bigger packet (%s), and only that one',
+    async (transport) => {
+      const alice = await connectOver(server.url, 'alice', [transport]);
+      const bob = await connectOver(server.url, 'bob', [transport]);
+      const aliceGone = nextEvent<string>(alice, 'disconnect');
+
+      alice.emit('chat:send', tooBig);
+
+      expect(await aliceGone).toMatch(/^transport (close|error)$/);
+      expect(bob.connected).toBe(true);
+      expect(await ok(bob, 'session:ping')).toEqual({ serverTime: expect.any(Number) });
+    },
+  );
+
+  it('accepts a packet within the limit', async () => {
+    const alice = await connectAs(server.url, 'alice');
+    const reply = await request(alice, 'notification:send', {
+      target: { userId: 'nobody-online' },
+      title: 'fits',
+      body: 'x'.repeat(MAX_PAYLOAD_BYTES - 200),
+    });
+    expect(reply).toMatchObject({ ok: true });
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  const handshake = '/socket.io/?EIO=4&transport=polling';
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
+  });
+  afterAll(() => server.close());
+
+  it.each([['https://app.example'], ['https://admin.example']])(
+    'lets a browser on the listed origin %s read the Socket.IO handshake and the HTTP API',
+    async (origin) => {
+      for (const path of [handshake, '/health']) {
+        const response = await get(server.url, path, { origin });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+    },
+  );
+
+  it('refuses a browser on another origin: no Access-Control-Allow-Origin for it', async () => {
+    for (const path of [handshake, '/health']) {
+      const response = await get(server.url, path, { origin: 'https://evil.example' });
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
+  it('allows every origin when unset outside production', async () => {
+    const development = await startServer();
+    try {
+      const response = await get(development.url, handshake, { origin: 'https://any.example' });
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://any.example');
+    } finally {
+      await development.close();
+    }
+  });
+
+  it('refuses every other origin in production until origins are listed', async () => {
+    const production = await startServer({ NODE_ENV: 'production' });
+    try {
+      for (const path of [handshake, '/health']) {
+        const response = await get(production.url, path, { origin: 'https://any.example' });
+        expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      }
+    } finally {
+      await production.close();
+    }
+  });
+});

@@ -1,0 +1,124 @@
+import { closeAllClients, connect, ok, type TestClient } from './support/clients.js';
+import { uniqueId } from './support/identities.js';
+import {
+  acknowledgementsReceived,
+  closeInboxClients,
+  connectWithInbox,
+  type Acknowledgement,
+  type InboxClient,
+} from './support/inbox.js';
+import { startServer, type RunningServer } from './support/server.js';
+import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
+
+interface Sent {
+  id: string;
+  recipients: number;
+}
+
+/**
+ * Delivery to a user is at-least-once. No test waits for the ack timeout: what was not
+ * acknowledged must come again on the user's next connection, whether that comes before the
+ * timeout or after it, and the short timeout only keeps the server's waits short.
+ */
+describe('notification delivery to a user (at-least-once)', () => {
+  let server: RunningServer;
+  let sender: TestClient;
+  let userId: string;
+
+  beforeAll(async () => {
+    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' });
+  });
+  beforeEach(async () => {
+    userId = uniqueId('henry');
+    sender = await connect(server.url, { name: 'sender' });
+  });
+  afterEach(() => {
+    closeAllClients();
+    closeInboxClients();
+  });
+  afterAll(() => server.close());
+
+  async function connectUser(acknowledge: Acknowledgement = 'with { ok: true }') {
+    const token = await signToken({ sub: userId, name: 'Henry' });
+    return connectWithInbox(server.url, { token }, { acknowledge });
+  }
+
+  function notify(title: string) {
+    return ok<Sent>(sender, 'notification:send', { target: { userId }, title, body: title });
+  }
+
+  it('keeps notifications for a user who is offline and delivers them, in order, on connection', async () => {
+    const sent = [await notify('first'), await notify('second'), await notify('third')];
+    expect(sent.map((notification) => notification.recipients)).toEqual([0, 0, 0]);
+
+    const henry = await connectUser();
+
+    const received = await henry.inbox.takeMany(3);
+    expect(received.map(({ id, title }) => ({ id, title }))).toEqual([
+      { id: sent[0].id, title: 'first' },
+      { id: sent[1].id, title: 'second' },
+      { id: sent[2].id, title: 'third' },
+    ]);
+  });
+
+  it('sends again on the next connection, in order, what the user’s socket did not acknowledge', async () => {
+    const ignoring = await connectUser('never');
+    const sent = [await notify('first'), await notify('second')];
+    expect(sent.map((notification) => notification.recipients)).toEqual([1, 1]);
+    const ignored = await ignoring.inbox.takeMany(2);
+    ignoring.disconnect();
+
+    const henry = await connectUser();
+
+    expect(await henry.inbox.takeMany(2)).toEqual(ignored);
+    expect(ignored.map((notification) => notification.id)).toEqual(sent.map(({ id }) => id));
+  });
+
+  it('offers what one tab ignores to the user’s next new socket', async () => {
+    const ignoringTab = await connectUser('never');
+    const sent = await notify('unread');
+    await ignoringTab.inbox.take();
+
+    const newTab = await connectUser();
+
+    expect((await newTab.inbox.take()).id).toBe(sent.id);
+  });
+
+  /** Takes `count` notifications, sees that the server has their acknowledgements, and leaves. */
+  async function readAndLeave(henry: InboxClient, count: number) {
+    await henry.inbox.takeMany(count);
+    await acknowledgementsReceived(henry);
+    henry.disconnect();
+  }
+
+  /** Nothing is pending when the first notification a new connection receives is a fresh one. */
+  async function expectNothingPending() {
+    const again = await connectUser();
+    const fresh = await notify('fresh');
+    expect((await again.inbox.take()).id).toBe(fresh.id);
+  }
+
+  it('never sends again what was acknowledged', async () => {
+    const henry = await connectUser();
+    await notify('read');
+    await readAndLeave(henry, 1);
+
+    await expectNothingPending();
+  });
+
+  it('never sends again what was acknowledged after a redelivery', async () => {
+    await notify('first');
+    await notify('second');
+    await readAndLeave(await connectUser(), 2);
+
+    await expectNothingPending();
+  });
+
+  it('accepts an acknowledgement with no argument', async () => {
+    const henry = await connectUser('with no argument');
+    await notify('read');
+    await readAndLeave(henry, 1);
+
+    await expectNothingPending();
+  });
+});
