@@ -1,6 +1,7 @@
 import type { ErrorEvent } from '../src/contract/types.js';
 import {
   closeAllClients,
+  connect,
   connectAs,
   nextEvent,
   nextNotification,
@@ -125,6 +126,25 @@ describe('MAX_PAYLOAD_BYTES', () => {
   });
 });
 
+/**
+ * How a Socket.IO handshake from a page on `origin` ends: `welcomed`, or `refused` when the
+ * server turns the transport's request away (before Socket.IO, so no `unauthorized`). Browsers
+ * send their page's origin on every handshake request, WebSocket included.
+ */
+async function handshakeFrom(
+  url: string,
+  origin: string | undefined,
+  transport: TransportName = 'websocket',
+): Promise<string> {
+  const extraHeaders: Record<string, string> = origin === undefined ? {} : { origin };
+  try {
+    await connect(url, { name: 'page' }, { transports: [transport], extraHeaders });
+    return 'welcomed';
+  } catch (error) {
+    return (error as { type?: unknown }).type === 'TransportError' ? 'refused' : String(error);
+  }
+}
+
 describe('CORS_ORIGINS', () => {
   const handshake = '/socket.io/?EIO=4&transport=polling';
   let server: RunningServer;
@@ -171,5 +191,35 @@ describe('CORS_ORIGINS', () => {
     } finally {
       await production.close();
     }
+  });
+
+  describe('on the Socket.IO handshake itself (browsers do not apply CORS to WebSocket)', () => {
+    afterEach(() => closeAllClients());
+
+    it.each<TransportName>(['websocket', 'polling'])(
+      'refuses a client on another origin (%s)',
+      async (transport) => {
+        expect(await handshakeFrom(server.url, 'https://evil.example', transport)).toBe('refused');
+      },
+    );
+
+    it('welcomes a client on a listed origin', async () => {
+      expect(await handshakeFrom(server.url, 'https://app.example')).toBe('welcomed');
+    });
+
+    it('welcomes a client that sends no Origin (not a browser)', async () => {
+      expect(await handshakeFrom(server.url, undefined)).toBe('welcomed');
+    });
+
+    it('welcomes a page of the server itself in production, with no origin listed, and no other', async () => {
+      const production = await startServer({ NODE_ENV: 'production' });
+      try {
+        expect(await handshakeFrom(production.url, production.url)).toBe('welcomed');
+        expect(await handshakeFrom(production.url, 'https://any.example')).toBe('refused');
+      } finally {
+        closeAllClients();
+        await production.close();
+      }
+    });
   });
 });

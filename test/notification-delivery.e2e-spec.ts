@@ -122,3 +122,70 @@ describe('notification delivery to a user (at-least-once)', () => {
     await expectNothingPending();
   });
 });
+
+/**
+ * A user's notification is settled by the first of their sockets that acknowledges it, not when
+ * the slowest one answers or the ack timeout passes. The timeout here is the default (5 s), far
+ * longer than the test, so a tab that does not answer keeps the server waiting throughout.
+ */
+describe('notification delivery to a user with several tabs', () => {
+  let server: RunningServer;
+  let sender: TestClient;
+  let userId: string;
+
+  beforeAll(async () => {
+    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
+  });
+  beforeEach(async () => {
+    userId = uniqueId('iris');
+    sender = await connect(server.url, { name: 'sender' });
+  });
+  afterEach(() => {
+    closeAllClients();
+    closeInboxClients();
+  });
+  afterAll(() => server.close());
+
+  async function connectTab(acknowledge: Acknowledgement) {
+    const token = await signToken({ sub: userId, name: 'Iris' });
+    return connectWithInbox(server.url, { token }, { acknowledge });
+  }
+
+  /**
+   * A tab in the background that does not answer its notifications while the test looks, and
+   * answers them all when `answerAll` is called, only so that the server's waits end with the test.
+   */
+  async function connectSilentTab() {
+    const tab = await connectTab('never');
+    const callbacks: ((reply: unknown) => void)[] = [];
+    tab.on('notification', (_notification: unknown, ack: (reply: unknown) => void) => {
+      callbacks.push(ack);
+    });
+    async function answerAll() {
+      for (const ack of callbacks.splice(0)) ack({ ok: true });
+      await acknowledgementsReceived(tab);
+    }
+    return Object.assign(tab, { answerAll });
+  }
+
+  function notify(title: string) {
+    return ok<Sent>(sender, 'notification:send', { target: { userId }, title, body: title });
+  }
+
+  it('does not offer a new tab what one tab acknowledged while another has not answered', async () => {
+    const reading = await connectTab('with { ok: true }');
+    const silent = await connectSilentTab();
+    const read = await notify('read in one tab');
+    expect(read.recipients).toBe(2);
+    expect((await reading.inbox.take()).id).toBe(read.id);
+    expect((await silent.inbox.take()).id).toBe(read.id);
+    await acknowledgementsReceived(reading);
+
+    const newTab = await connectTab('with { ok: true }');
+    const fresh = await notify('fresh');
+
+    expect(await newTab.inbox.take()).toMatchObject({ id: fresh.id, title: 'fresh' });
+    expect((await silent.inbox.take()).id).toBe(fresh.id);
+    await silent.answerAll();
+  });
+});

@@ -1,5 +1,5 @@
 import { closeAllClients, connect, nextNotification, ok } from './support/clients.js';
-import { bearer, postNotification } from './support/http.js';
+import { bearer, get, postNotification } from './support/http.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { closeInboxClients, connectWithInbox } from './support/inbox.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -168,6 +168,18 @@ describe('POST /api/notifications', () => {
         details: [{ field: expect.any(String), problems: [expect.any(String)] }],
       });
     });
+
+    it('a body that is not valid JSON, with the error shape of the contract', async () => {
+      const response = await postNotification(server.url, '{"target":', bearer(API_KEY));
+
+      expect(response.status).toBe(400);
+      expect(response.contentType).toMatch(/^application\/json/);
+      expect(response.body).toEqual({
+        code: 'VALIDATION_FAILED',
+        message: expect.any(String),
+        details: [{ field: 'body', problems: [expect.any(String)] }],
+      });
+    });
   });
 
   async function connectAndTakeFirstNotification(userId: string) {
@@ -190,5 +202,12 @@ describe('POST /api/notifications when NOTIFY_API_KEY is unset', () => {
       bearer(API_KEY),
     );
     expect(response.status).toBe(404);
+    expect(response.body).toEqual({ code: 'NOT_FOUND', message: expect.any(String) });
+  });
+
+  it('answers an unknown route with 404 { code: NOT_FOUND, message } too', async () => {
+    const response = await get(server.url, '/nope');
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ code: 'NOT_FOUND', message: expect.any(String) });
   });
 });

@@ -1,6 +1,7 @@
 import type { Message, User, Welcome } from '../src/contract/types.js';
 import {
   closeAllClients,
+  collect,
   connect,
   connectAs,
   nextEvent,
@@ -8,7 +9,7 @@ import {
   type TestClient,
 } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
-import { joined, sent } from './support/rooms.js';
+import { caughtUp, joined, sent } from './support/rooms.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 interface RoomLeft {
@@ -86,6 +87,23 @@ describe('reconnection (connection state recovery)', () => {
     const reachesBob = nextEvent<Message>(bob, 'chat:message');
     const message = await sent(alice, room, 'back again');
     expect(await reachesBob).toEqual(message);
+  });
+
+  it('does not replay to the returning client that it left its rooms', async () => {
+    const room = uniqueId('room');
+    const [alice, bob] = await aliceThenBobIn(room);
+    const leftSeenByAlice = collect<RoomLeft>(alice, 'room:left');
+    const welcomeBack = nextEvent<Welcome>(alice, 'welcome');
+
+    expect(await dropTransport(alice, bob)).toEqual({
+      room,
+      user: alice.welcome.user,
+      reason: 'disconnect',
+    });
+
+    expect(await welcomeBack).toMatchObject({ socketId: alice.welcome.socketId, recovered: true });
+    await caughtUp(alice);
+    expect(leftSeenByAlice.filter(({ user }) => user.id === alice.welcome.user.id)).toEqual([]);
   });
 
   it('recovers a client whose only event so far was its welcome', async () => {

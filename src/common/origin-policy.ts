@@ -11,7 +11,8 @@ export function isOriginAllowed(request: IncomingMessage, allowed: CorsOrigins):
   const origin = request.headers.origin;
   if (origin === undefined || allowed === '*') return true;
   if (Array.isArray(allowed) && allowed.includes(origin)) return true;
-  return hostOf(origin) === request.headers.host;
+  const host = request.headers.host;
+  return host !== undefined && hostOf(origin) === host;
 }
 
 function hostOf(origin: string): string | undefined {
