@@ -6,10 +6,15 @@ import type { AppConfig } from './config/app-config.js';
 import { isOriginAllowed } from './common/origin-policy.js';
 import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
+import { apiKeyGate } from './notifications/api-key.gate.js';
+import { NOTIFICATIONS_API_PATH } from './notifications/notifications.controller.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 
 /** Socket.IO keeps a dropped session this long so that a returning client gets it back. */
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
+
+/** The largest JSON body an HTTP request may have: a notification with its `data` fits well within it. */
+export const HTTP_JSON_BODY_LIMIT = '64kb';
 
 const PUBLIC_DIR = join(import.meta.dirname, '..', 'public');
 
@@ -20,11 +25,15 @@ export async function createApplication(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     logger: new NestPinoLogger(logger),
+    // Parsed below, after the notifications API's key check.
+    bodyParser: false,
     cors:
       config.corsOrigins === false
         ? undefined
         : { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
   });
+  app.use(NOTIFICATIONS_API_PATH, apiKeyGate(config.notifyApiKey));
+  app.useBodyParser('json', { limit: HTTP_JSON_BODY_LIMIT });
   app.useWebSocketAdapter(
     new DispatchingIoAdapter(app, {
       maxHttpBufferSize: config.maxPayloadBytes,

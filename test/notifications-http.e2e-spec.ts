@@ -107,6 +107,17 @@ describe('POST /api/notifications', () => {
     ])('a request with %s', async (_what, authorization) => {
       const response = await postNotification(server.url, body, authorization);
       expect(response.status).toBe(401);
+      expect(response.body).toEqual({ code: 'UNAUTHORIZED', message: expect.any(String) });
+    });
+
+    it('before it reads the body: an unauthorized caller learns nothing from how it is parsed', async () => {
+      const malformed = await postNotification(server.url, '{"target":', undefined);
+      expect(malformed.status).toBe(401);
+      const huge = await postNotification(server.url, {
+        ...body,
+        data: { blob: 'x'.repeat(200_000) },
+      });
+      expect(huge.status).toBe(401);
     });
 
     it('and delivers nothing', async () => {
@@ -167,6 +178,31 @@ describe('POST /api/notifications', () => {
       expect(response.body).toMatchObject({
         details: [{ field: expect.any(String), problems: [expect.any(String)] }],
       });
+    });
+
+    it('a body nested thousands of levels deep', async () => {
+      const depth = 5000;
+      const data = '{"a":'.repeat(depth) + '{}' + '}'.repeat(depth);
+      const raw = `{"target":{"userId":"u"},"title":"t","body":"b","data":${data}}`;
+      const response = await postNotification(server.url, raw, bearer(API_KEY));
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        code: 'VALIDATION_FAILED',
+        message: expect.any(String),
+        details: [{ field: 'payload', problems: [expect.stringContaining('deeper')] }],
+      });
+    });
+
+    it('a body over the 64 KB limit, with 413 PAYLOAD_TOO_LARGE', async () => {
+      const body = {
+        target: { userId: 'u' },
+        title: 't',
+        body: 'b',
+        data: { blob: 'x'.repeat(70_000) },
+      };
+      const response = await postNotification(server.url, body, bearer(API_KEY));
+      expect(response.status).toBe(413);
+      expect(response.body).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) });
     });
 
     it('a body that is not valid JSON, with the error shape of the contract', async () => {

@@ -20,6 +20,13 @@ interface Sent {
 
 const SERVER_ENV = { AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' };
 
+/** `{ a: { a: … } }`, `levels` objects deep. */
+function nested(levels: number): object {
+  let value: object = {};
+  for (let level = 1; level < levels; level += 1) value = { a: value };
+  return value;
+}
+
 function send(socket: TestClient, payload: Record<string, unknown>) {
   return ok<Sent>(socket, 'notification:send', payload);
 }
@@ -223,6 +230,9 @@ describe('notification:send', () => {
       ['{ all: false }', { ...valid, target: { all: false } }, 'target'],
       ['an empty userId', { ...valid, target: { userId: '' } }, 'target'],
       ['a private user: room', { ...valid, target: { room: 'user:someone' } }, 'target'],
+      ['data over 8 KiB as JSON', { ...valid, data: { blob: 'x'.repeat(8 * 1024) } }, 'data'],
+      ['data nested 40 levels deep', { ...valid, data: nested(40) }, 'payload'],
+      ['data nested 1000 levels deep', { ...valid, data: nested(1000) }, 'payload'],
     ])('replies VALIDATION_FAILED for %s', async (_what, payload, field) => {
       const sender = await connect(server.url, { name: 'frank' });
       const reply = await request(sender, 'notification:send', payload);

@@ -2,11 +2,13 @@ import {
   Catch,
   HttpException,
   HttpStatus,
+  Inject,
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ErrorCode } from '../contract/types.js';
+import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { AppError } from './app-error.js';
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -27,20 +29,32 @@ const CODE_OF = new Map<number, ErrorCode>(
     .map(([code, status]) => [status, code as ErrorCode]),
 );
 
+/** The one shape of every HTTP error body: `{ code, message, details? }`, with the contract's codes. */
+export function sendHttpError(
+  response: Response,
+  error: AppError,
+  status = STATUS_OF[error.code],
+): void {
+  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error.details !== undefined) body.details = error.details;
+  response.status(status).json(body);
+}
+
 /**
- * Every HTTP error body has one shape, `{ code, message, details? }`, with the contract's codes:
- * AppErrors from the services and Nest's own (unknown route, unparsable JSON, body too large).
+ * Answers every HTTP error in that shape: AppErrors from the services, Nest's own (unknown route,
+ * unparsable JSON, body too large), and anything unexpected as a logged INTERNAL.
  */
-@Catch(AppError, HttpException)
+@Catch()
 export class HttpErrorFilter implements ExceptionFilter {
-  catch(error: AppError | HttpException, host: ArgumentsHost): void {
+  constructor(@Inject(APP_LOGGER) private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const appError = error instanceof AppError ? error : fromHttpException(error);
-    const body: Record<string, unknown> = { code: appError.code, message: appError.message };
-    if (appError.details !== undefined) body.details = appError.details;
-    response
-      .status(error instanceof HttpException ? error.getStatus() : STATUS_OF[appError.code])
-      .json(body);
+    if (error instanceof AppError) return sendHttpError(response, error);
+    if (error instanceof HttpException)
+      return sendHttpError(response, fromHttpException(error), error.getStatus());
+    this.logger.error({ err: error }, 'request failed');
+    sendHttpError(response, new AppError('INTERNAL', 'internal error'));
   }
 }
 

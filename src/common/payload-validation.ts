@@ -3,6 +3,9 @@ import { validateSync, type ValidationError, type ValidatorOptions } from 'class
 import type { FieldProblems } from '../contract/types.js';
 import { AppError } from './app-error.js';
 
+/** Far deeper than any payload of the contract, notification `data` included. */
+export const MAX_PAYLOAD_DEPTH = 32;
+
 const validatorOptions: ValidatorOptions = {
   whitelist: true,
   forbidUnknownValues: true,
@@ -17,12 +20,36 @@ export function validatePayload<T extends object>(dto: ClassConstructor<T>, payl
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw AppError.validation([{ field: 'payload', problems: ['payload must be an object'] }]);
   }
+  if (nestsDeeperThan(payload, MAX_PAYLOAD_DEPTH)) {
+    throw AppError.validation([
+      {
+        field: 'payload',
+        problems: [`payload must not nest deeper than ${MAX_PAYLOAD_DEPTH} levels`],
+      },
+    ]);
+  }
   const instance = plainToInstance(dto, payload);
   const errors = validateSync(instance, validatorOptions);
   if (errors.length > 0) {
     throw AppError.validation(flattenErrors(errors));
   }
   return instance;
+}
+
+/**
+ * Checked before class-transformer walks the payload: it recurses, and a payload nested a few
+ * thousand levels deep would overflow the stack. Iterative, and it stops at the first level too deep.
+ */
+function nestsDeeperThan(root: object, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[root, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(value as object)) {
+      if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function flattenErrors(errors: ValidationError[], parentPath = ''): FieldProblems[] {

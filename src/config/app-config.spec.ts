@@ -64,15 +64,28 @@ describe('loadConfig', () => {
     ['AUTH_JWT_SECRET', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'redis://localhost:6379'],
+    ['CORS_ORIGINS', 'https://app.example/'],
+    ['CORS_ORIGINS', 'https://a.example, app.example'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
   });
 
-  it('treats an empty optional variable as unset', () => {
-    expect(loadConfig({ NOTIFY_API_KEY: '', AUTH_JWT_SECRET: '' })).toMatchObject({
+  it('treats an empty variable as unset', () => {
+    expect(
+      loadConfig({
+        NOTIFY_API_KEY: '',
+        AUTH_JWT_SECRET: '',
+        PORT: '',
+        AUTH_ALLOW_GUESTS: '',
+        LOG_LEVEL: '',
+      }),
+    ).toMatchObject({
       notifyApiKey: undefined,
       jwtSecret: undefined,
+      port: 3000,
+      allowGuests: true,
+      logLevel: 'info',
     });
   });
 });

@@ -22,8 +22,6 @@ const toBoolean = ({ value }: { value: unknown }) => {
   return value;
 };
 
-const emptyAsUnset = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
-
 /**
  * Every setting of the service, read once from the environment at start. Nothing else reads
  * `process.env`. The property names are the variables' names so that a refusal names the variable.
@@ -31,25 +29,25 @@ const emptyAsUnset = ({ value }: { value: unknown }) => (value === '' ? undefine
 class Environment {
   @Transform(toInteger) @IsInt() @Min(0) @Max(65535) PORT = 3000;
 
-  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(16) AUTH_JWT_SECRET?: string;
+  @IsOptional() @IsString() @MinLength(16) AUTH_JWT_SECRET?: string;
   @Transform(toBoolean) @IsBoolean() AUTH_ALLOW_GUESTS = true;
 
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000) ROOM_MAX_PER_SOCKET = 50;
   @Transform(toInteger) @IsInt() @Min(1) @Max(1_000_000) HISTORY_LIMIT = 1000;
 
   @Transform(toInteger) @IsInt() @Min(100) @Max(600_000) NOTIFY_ACK_TIMEOUT_MS = 5000;
-  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
+  @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
 
-  @Transform(emptyAsUnset) @IsOptional() @IsString() REDIS_URL?: string;
+  @IsOptional() @IsString() REDIS_URL?: string;
 
   @Transform(toInteger) @IsInt() @Min(1024) @Max(100_000_000) MAX_PAYLOAD_BYTES = 1_000_000;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_PER_SEC = 20;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_BURST = 40;
 
-  @Transform(emptyAsUnset) @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @Transform(emptyAsUnset) @IsOptional() @IsString() NODE_ENV?: string;
+  @IsOptional() @IsString() NODE_ENV?: string;
 }
 
 export type CorsOrigins = '*' | string[] | false;
@@ -97,6 +95,28 @@ function corsOriginsOf(value: string | undefined, nodeEnv: string | undefined): 
   return origins.includes('*') ? '*' : origins;
 }
 
+/** Each entry must be `*` or an origin exactly as browsers send it: a trailing slash never matches. */
+function corsOriginProblems(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const invalid = entries.filter((entry) => entry !== '*' && originOf(entry) !== entry);
+  return invalid.length === 0
+    ? []
+    : [
+        `CORS_ORIGINS: ${invalid.join(', ')} is not an origin like https://app.example.com (scheme, host, optional port; no path)`,
+      ];
+}
+
+function originOf(entry: string): string | undefined {
+  try {
+    return new URL(entry).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration: ${problems.join('; ')}`);
@@ -105,11 +125,14 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
-  const env = plainToInstance(Environment, { ...source }, { exposeDefaultValues: true });
+  // A variable set to the empty string counts as unset, as `FOO= npm start` means to say.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const env = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { validationError: { target: false, value: false } });
   const problems = errors.map(
     (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
   );
+  problems.push(...corsOriginProblems(env.CORS_ORIGINS));
   if (env.REDIS_URL !== undefined) {
     // Refused rather than ignored: nodes that believe they share state but do not split rooms silently.
     problems.push(

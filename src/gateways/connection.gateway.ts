@@ -67,7 +67,8 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
       'connected',
     );
     try {
-      if (socket.recovered) await this.rooms.recovered(user, socket.id, chatRoomsOf(socket));
+      if (socket.recovered)
+        await this.rooms.recovered(user, socket.id, this.broadcaster.chatRoomsOf(socket.id));
       await this.notifications.redeliver(user.id, socket.id);
     } catch (error) {
       this.logger.error(
@@ -95,9 +96,4 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   ping(): { serverTime: number } {
     return { serverTime: Date.now() };
   }
-}
-
-function chatRoomsOf(socket: ClientSocket): string[] {
-  const ownRooms = new Set([socket.id, userRoom(socket.data.user.id)]);
-  return [...socket.rooms].filter((room) => !ownRooms.has(room));
 }

@@ -17,6 +17,19 @@ import { IsRoomName } from '../common/validators.js';
 
 const TARGET_KINDS = ['userId', 'room', 'all'] as const;
 
+/** What `data` may weigh as JSON: enough for ids and links, small enough to keep pending. */
+export const NOTIFICATION_DATA_MAX_BYTES = 8 * 1024;
+
+@ValidatorConstraint({ name: 'jsonSize' })
+class FitsNotificationData implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return Buffer.byteLength(JSON.stringify(value) ?? '') <= NOTIFICATION_DATA_MAX_BYTES;
+  }
+  defaultMessage(): string {
+    return `data must be at most ${NOTIFICATION_DATA_MAX_BYTES} bytes as JSON`;
+  }
+}
+
 @ValidatorConstraint({ name: 'oneTarget' })
 class OneTargetKind implements ValidatorConstraintInterface {
   validate(_value: unknown, args: ValidationArguments): boolean {
@@ -45,5 +58,5 @@ export class SendNotificationDto {
   @IsDefined() @Validate(OneTargetKind) @ValidateNested() @Type(() => TargetDto) target!: TargetDto;
   @IsString() @Length(1, 200) title!: string;
   @IsString() @Length(1, 2000) body!: string;
-  @IsOptional() @IsObject() data?: object;
+  @IsOptional() @IsObject() @Validate(FitsNotificationData) data?: object;
 }

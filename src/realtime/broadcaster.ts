@@ -43,7 +43,7 @@ export class Broadcaster {
   }
 
   /**
-   * Broadcasts an event that clients answer with an acknowledgement nobody waits for (so that a
+   * Sends an event that clients answer with an acknowledgement nobody waits for (so that a
    * client's handler always has a callback to call). Resolves to the number of recipients.
    */
   async sendExpectingAck(
@@ -52,12 +52,12 @@ export class Broadcaster {
     payload: unknown,
     timeoutMs: number,
   ): Promise<number> {
-    const target = this.io.to(roomOf(audience));
-    const recipients = (await target.fetchSockets()).length;
-    if (recipients === 0) return 0;
-    target.timeout(timeoutMs).emit(event, payload, ignoreAcknowledgements);
-    this.metrics.eventSent(event);
-    return recipients;
+    const sockets = await this.io.in(roomOf(audience)).fetchSockets();
+    for (const socket of sockets) {
+      socket.timeout(timeoutMs).emit(event, payload, ignoreAcknowledgement);
+      this.metrics.eventSent(event);
+    }
+    return sockets.length;
   }
 
   /**
@@ -73,26 +73,32 @@ export class Broadcaster {
     timeoutMs: number,
   ): Promise<AcknowledgedDelivery> {
     const sockets = await this.io.in(roomOf(audience)).fetchSockets();
-    const answers = sockets.map((socket) =>
-      this.io
-        .to(socket.id)
+    const answers = sockets.map((socket) => {
+      this.metrics.eventSent(event);
+      // Emitted per socket rather than as one broadcast: a broadcast's pending acknowledgement stays
+      // on each socket until that client answers, while a socket's own timeout also clears it.
+      return socket
         .timeout(timeoutMs)
         .emitWithAck(event, payload)
-        .then(
-          (responses: unknown[]) => responses.some(isAcknowledgement),
-          () => false,
-        ),
-    );
-    for (let i = 0; i < sockets.length; i += 1) this.metrics.eventSent(event);
+        .then(isAcknowledgement, () => false);
+    });
     return { sent: sockets.length, acknowledged: firstTrue(answers) };
   }
 
   addToRoom(socketId: string, room: string): void {
-    this.io.in(socketId).socketsJoin(room);
+    this.io.in(socketId).socketsJoin(CHAT_ROOM_PREFIX + room);
   }
 
   removeFromRoom(socketId: string, room: string): void {
-    this.io.in(socketId).socketsLeave(room);
+    this.io.in(socketId).socketsLeave(CHAT_ROOM_PREFIX + room);
+  }
+
+  /** The chat rooms a socket of this node is in (after a recovery: those Socket.IO restored). */
+  chatRoomsOf(socketId: string): string[] {
+    const rooms = this.io.sockets.sockets.get(socketId)?.rooms ?? [];
+    return [...rooms]
+      .filter((room) => room.startsWith(CHAT_ROOM_PREFIX))
+      .map((room) => room.slice(CHAT_ROOM_PREFIX.length));
   }
 
   /** Closes every connection without a "server disconnect", so that clients reconnect by themselves. */
@@ -106,9 +112,15 @@ export class Broadcaster {
   }
 }
 
+/**
+ * Chat rooms live under their own prefix in Socket.IO's room namespace, which also holds every
+ * socket's id and every user's room: a chat room named like a socket id must not reach that socket.
+ */
+const CHAT_ROOM_PREFIX = 'room:';
+
 /** An empty room list is Socket.IO's "everyone". */
 function roomOf(audience: Audience): string | string[] {
-  if ('room' in audience) return audience.room;
+  if ('room' in audience) return CHAT_ROOM_PREFIX + audience.room;
   if ('userId' in audience) return userRoom(audience.userId);
   if ('socketId' in audience) return audience.socketId;
   return [];
@@ -123,7 +135,7 @@ function isAcknowledgement(response: unknown): boolean {
   );
 }
 
-function ignoreAcknowledgements(): void {}
+function ignoreAcknowledgement(): void {}
 
 function firstTrue(answers: Promise<boolean>[]): Promise<boolean> {
   return new Promise((resolve) => {

@@ -6,8 +6,8 @@ import { MemoryPendingNotificationStore } from './memory/memory-pending-notifica
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
 import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from './stores.js';
 
-/** How many unacknowledged notifications are kept per user; the oldest go first beyond it. */
-export const PENDING_NOTIFICATIONS_PER_USER = 1000;
+/** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
+export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
 
 /** The in-process stores, the single-node default. */
 @Global()
@@ -21,7 +21,7 @@ export const PENDING_NOTIFICATIONS_PER_USER = 1000;
     { provide: PRESENCE_STORE, useFactory: () => new MemoryPresenceStore() },
     {
       provide: PENDING_NOTIFICATION_STORE,
-      useFactory: () => new MemoryPendingNotificationStore(PENDING_NOTIFICATIONS_PER_USER),
+      useFactory: () => new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
     { provide: HEALTH_CHECKS, useValue: [] satisfies HealthCheck[] },
   ],

@@ -2,6 +2,7 @@ import type { Notification, User } from '../contract/types.js';
 import type {
   HistoryStore,
   MessageDraft,
+  PendingNotificationLimits,
   PendingNotificationStore,
   PresenceStore,
 } from './stores.js';
@@ -247,14 +248,16 @@ function notification(): Notification {
   };
 }
 
-/** `create(perUserLimit)` returns a fresh, empty store. */
+/** `create(limits)` returns a fresh, empty store. */
 export function describePendingNotificationStore(
   name: string,
-  create: (perUserLimit: number) => Promise<PendingNotificationStore> | PendingNotificationStore,
+  create: (
+    limits: PendingNotificationLimits,
+  ) => Promise<PendingNotificationStore> | PendingNotificationStore,
 ) {
   describe(`${name} pending notification store`, () => {
     it('keeps notifications per user in the order they were added', async () => {
-      const store = await create(10);
+      const store = await create({ perUser: 10, total: 100 });
       const [first, second, other] = [notification(), notification(), notification()];
       await store.add(alice.id, first);
       await store.add(alice.id, second);
@@ -265,7 +268,7 @@ export function describePendingNotificationStore(
     });
 
     it('forgets an acknowledged notification, and only that one', async () => {
-      const store = await create(10);
+      const store = await create({ perUser: 10, total: 100 });
       const [first, second] = [notification(), notification()];
       await store.add(alice.id, first);
       await store.add(alice.id, second);
@@ -275,10 +278,30 @@ export function describePendingNotificationStore(
     });
 
     it('drops the oldest beyond the per-user limit', async () => {
-      const store = await create(2);
+      const store = await create({ perUser: 2, total: 100 });
       const [first, second, third] = [notification(), notification(), notification()];
       for (const each of [first, second, third]) await store.add(alice.id, each);
       expect(await store.pending(alice.id)).toEqual([second, third]);
+    });
+
+    it('drops the oldest of all users beyond the total limit', async () => {
+      const store = await create({ perUser: 10, total: 3 });
+      const [first, second, third, fourth] = [
+        notification(),
+        notification(),
+        notification(),
+        notification(),
+      ];
+      await store.add(alice.id, first);
+      await store.add(bob.id, second);
+      await store.add(alice.id, third);
+      await store.acknowledge(bob.id, second.id);
+      await store.add(bob.id, fourth);
+      expect(await store.pending(alice.id)).toEqual([first, third]);
+      const fifth = notification();
+      await store.add(bob.id, fifth);
+      expect(await store.pending(alice.id)).toEqual([third]);
+      expect(await store.pending(bob.id)).toEqual([fourth, fifth]);
     });
   });
 }

@@ -65,8 +65,17 @@ export interface PresenceStore {
   roomsOf(socketId: string): Promise<string[]>;
 }
 
+/**
+ * Bounds on what is kept for users who do not come back: without them, notifications to made-up
+ * user ids would grow the store without end.
+ */
+export interface PendingNotificationLimits {
+  perUser: number;
+  total: number;
+}
+
 export interface PendingNotificationStore {
-  /** Keeps the notification for the user until acknowledged; the oldest go beyond the cap. */
+  /** Keeps the notification for the user until acknowledged; beyond a limit the oldest go first. */
   add(userId: string, notification: Notification): Promise<void>;
   /** What the user has not acknowledged yet, oldest first. */
   pending(userId: string): Promise<Notification[]>;

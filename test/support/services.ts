@@ -31,7 +31,7 @@ export async function createServices(env: Record<string, string> = {}): Promise<
   const config = loadConfig(env);
   const broadcaster = new FakeBroadcaster();
   const history = new MemoryHistoryStore(config.historyLimit);
-  const pending = new MemoryPendingNotificationStore(100);
+  const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
   const moduleRef = await Test.createTestingModule({
     providers: [
       RoomsService,

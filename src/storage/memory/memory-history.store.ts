@@ -1,9 +1,10 @@
 import type { Message } from '../../contract/types.js';
 import type { AppendResult, HistorySlice, HistoryStore, MessageDraft } from '../stores.js';
+import { RingBuffer } from './ring-buffer.js';
 
 interface RoomHistory {
-  /** Contiguous by offset: messages[i].offset === firstOffset + i. */
-  messages: Message[];
+  /** Contiguous by offset: the i-th kept message has offset firstOffset + i. */
+  messages: RingBuffer<Message>;
   lastOffset: number;
   byClientMsgId: Map<string, Message>;
 }
@@ -28,13 +29,10 @@ export class MemoryHistoryStore implements HistoryStore {
     history.lastOffset += 1;
     const message: Message = { ...draft, offset: history.lastOffset };
     if (draft.clientMsgId === undefined) delete message.clientMsgId;
-    history.messages.push(message);
+    const dropped = history.messages.push(message);
     if (key !== undefined) history.byClientMsgId.set(key, message);
-    while (history.messages.length > this.limit) {
-      const dropped = history.messages.shift()!;
-      if (dropped.clientMsgId !== undefined) {
-        history.byClientMsgId.delete(idempotencyKey(dropped.user.id, dropped.clientMsgId));
-      }
+    if (dropped?.clientMsgId !== undefined) {
+      history.byClientMsgId.delete(idempotencyKey(dropped.user.id, dropped.clientMsgId));
     }
     return Promise.resolve({ created: true, message });
   }
@@ -71,7 +69,7 @@ export class MemoryHistoryStore implements HistoryStore {
   private roomOf(room: string): RoomHistory {
     let history = this.rooms.get(room);
     if (!history) {
-      history = { messages: [], lastOffset: 0, byClientMsgId: new Map() };
+      history = { messages: new RingBuffer(this.limit), lastOffset: 0, byClientMsgId: new Map() };
       this.rooms.set(room, history);
     }
     return history;

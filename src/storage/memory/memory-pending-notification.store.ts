@@ -1,11 +1,13 @@
 import type { Notification } from '../../contract/types.js';
-import type { PendingNotificationStore } from '../stores.js';
+import type { PendingNotificationStore, PendingNotificationLimits } from '../stores.js';
 
 export class MemoryPendingNotificationStore implements PendingNotificationStore {
   /** user id → notification id → notification; a Map keeps insertion order, which is delivery order. */
   private readonly byUser = new Map<string, Map<string, Notification>>();
+  /** notification id → user id, oldest first, to drop the oldest of all when over the total. */
+  private readonly byAge = new Map<string, string>();
 
-  constructor(private readonly perUserLimit: number) {}
+  constructor(private readonly limits: PendingNotificationLimits) {}
 
   add(userId: string, notification: Notification): Promise<void> {
     let pending = this.byUser.get(userId);
@@ -14,9 +16,13 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
       this.byUser.set(userId, pending);
     }
     pending.set(notification.id, notification);
-    for (const id of pending.keys()) {
-      if (pending.size <= this.perUserLimit) break;
-      pending.delete(id);
+    this.byAge.set(notification.id, userId);
+    if (pending.size > this.limits.perUser) {
+      this.forget(userId, pending.keys().next().value!);
+    }
+    if (this.byAge.size > this.limits.total) {
+      const [oldestId, oldestUserId] = this.byAge.entries().next().value!;
+      this.forget(oldestUserId, oldestId);
     }
     return Promise.resolve();
   }
@@ -26,9 +32,14 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
   }
 
   acknowledge(userId: string, notificationId: string): Promise<void> {
-    const pending = this.byUser.get(userId);
-    pending?.delete(notificationId);
-    if (pending?.size === 0) this.byUser.delete(userId);
+    this.forget(userId, notificationId);
     return Promise.resolve();
+  }
+
+  private forget(userId: string, notificationId: string): void {
+    const pending = this.byUser.get(userId);
+    if (!pending?.delete(notificationId)) return;
+    this.byAge.delete(notificationId);
+    if (pending.size === 0) this.byUser.delete(userId);
   }
 }

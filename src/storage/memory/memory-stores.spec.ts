@@ -9,7 +9,4 @@ import { MemoryPresenceStore } from './memory-presence.store.js';
 
 describeHistoryStore('memory', (historyLimit) => new MemoryHistoryStore(historyLimit));
 describePresenceStore('memory', () => new MemoryPresenceStore());
-describePendingNotificationStore(
-  'memory',
-  (perUserLimit) => new MemoryPendingNotificationStore(perUserLimit),
-);
+describePendingNotificationStore('memory', (limits) => new MemoryPendingNotificationStore(limits));
