@@ -32,6 +32,7 @@ describe('EventDispatcher', () => {
     emitted = [];
     socket = {
       id: 's1',
+      data: { user: { id: 'u1', name: 'User', roles: [] } },
       emit: (...args: unknown[]) => emitted.push(args),
     } as unknown as ClientSocket;
   });

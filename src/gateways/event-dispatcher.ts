@@ -80,7 +80,10 @@ export class EventDispatcher {
     handler(args[0], respond).then(
       (data) => respond({ ok: true, data: data ?? {} }),
       (error: unknown) => {
-        this.logger.error({ err: error, socketId: socket.id, event }, 'event dispatch failed');
+        this.logger.error(
+          { err: error, socketId: socket.id, userId: socket.data.user?.id, event },
+          'event dispatch failed',
+        );
         respond(failureOf(error));
       },
     );
