@@ -2,19 +2,15 @@ import { SignJWT } from 'jose';
 import type { Notification } from '../src/contract/types.js';
 import { closeAllClients, connect, nextNotification, ok, refusal } from './support/clients.js';
 import { connectWithToken, uniqueId, unsignedToken } from './support/identities.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
 
 const UNAUTHORIZED = { message: 'unauthorized', data: { code: 'UNAUTHORIZED' } };
 
 describe('identity (handshake)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    // A short ack timeout: a notification whose ack the end of a test cuts off holds no long timer.
-    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' });
-  });
+  // A short ack timeout: a notification whose ack the end of a test cuts off holds no long timer.
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' });
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   describe('with a token', () => {
     it('welcomes the token’s subject under its name', async () => {
@@ -119,12 +115,8 @@ describe('identity (handshake)', () => {
 });
 
 describe('identity when AUTH_ALLOW_GUESTS is false', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ALLOW_GUESTS: 'false' });
-  });
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ALLOW_GUESTS: 'false' });
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   it('refuses a guest that gives a name', async () => {
     expect(await refusal(server.url, { name: 'bob' })).toMatchObject(UNAUTHORIZED);

@@ -25,15 +25,11 @@ import {
   twoTabsOf,
   validationFailure,
 } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 
 describe('chat', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(ROOMS_TEST_ENV);
-  });
+  const server = useServer(ROOMS_TEST_ENV);
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   const guest = (name: string) => connectAs(server.url, name);
   const guestsInRoom = (room: string, ...names: string[]) => guestsIn(server.url, room, ...names);
@@ -540,12 +536,8 @@ describe('chat', () => {
 });
 
 describe('chat with HISTORY_LIMIT', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ HISTORY_LIMIT: '5' });
-  });
+  const server = useServer({ HISTORY_LIMIT: '5' });
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   async function roomWithMessages(count: number) {
     const room = uniqueId('window');

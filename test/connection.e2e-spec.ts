@@ -2,16 +2,12 @@ import type { ErrorEvent } from '../src/contract/types.js';
 import { closeAllClients, collect, connectAs, nextEvent, ok, request } from './support/clients.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { caughtUp } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import { TEST_JWT_SECRET } from './support/tokens.js';
 
 describe('connection', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
-  });
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   it('welcomes a guest with its socket id, user and the server time', async () => {
     const before = Date.now();

@@ -1,14 +1,10 @@
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
 import { get } from './support/http.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 
 describe('HTTP operations', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
+  const server = useServer();
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   it('GET /health answers 200 { status: "ok" }', async () => {
     const response = await get(server.url, '/health');

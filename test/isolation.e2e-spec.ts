@@ -1,18 +1,14 @@
 import { closeAllClients, collect, connectAs, ok } from './support/clients.js';
 import { acknowledgementsReceived, closeInboxClients, connectWithInbox } from './support/inbox.js';
 import { caughtUp, joined } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 
 describe('a chat room named like a socket id', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
+  const server = useServer();
   afterEach(() => {
     closeAllClients();
     closeInboxClients();
   });
-  afterAll(() => server.close());
 
   it('does not reach the socket whose id it is named after', async () => {
     const victim = await connectAs(server.url, 'victim');

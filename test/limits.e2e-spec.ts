@@ -9,7 +9,7 @@ import {
   request,
 } from './support/clients.js';
 import { get } from './support/http.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { startServer, useServer } from './support/server.js';
 import {
   closeAllClientsAndTransports,
   connectOver,
@@ -18,17 +18,13 @@ import {
 
 describe('rate limit (RATE_LIMIT_PER_SEC, RATE_LIMIT_BURST)', () => {
   const BURST = 3;
-  let server: RunningServer;
-  beforeAll(async () => {
-    // One token a second refills too slowly to matter within a test: the burst is all there is.
-    server = await startServer({
-      RATE_LIMIT_PER_SEC: '1',
-      RATE_LIMIT_BURST: String(BURST),
-      NOTIFY_ACK_TIMEOUT_MS: '500',
-    });
+  // One token a second refills too slowly to matter within a test: the burst is all there is.
+  const server = useServer({
+    RATE_LIMIT_PER_SEC: '1',
+    RATE_LIMIT_BURST: String(BURST),
+    NOTIFY_ACK_TIMEOUT_MS: '500',
   });
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   it('answers the event beyond the burst with RATE_LIMITED', async () => {
     const alice = await connectAs(server.url, 'alice');
@@ -91,12 +87,8 @@ describe('rate limit (RATE_LIMIT_PER_SEC, RATE_LIMIT_BURST)', () => {
 
 describe('MAX_PAYLOAD_BYTES', () => {
   const MAX_PAYLOAD_BYTES = 2000;
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
-  });
+  const server = useServer({ MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
   afterEach(() => closeAllClientsAndTransports());
-  afterAll(() => server.close());
 
   const tooBig = { room: 'lobby', text: 'x'.repeat(MAX_PAYLOAD_BYTES + 1) };
 
@@ -147,11 +139,7 @@ async function handshakeFrom(
 
 describe('CORS_ORIGINS', () => {
   const handshake = '/socket.io/?EIO=4&transport=polling';
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
-  });
-  afterAll(() => server.close());
+  const server = useServer({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
 
   it.each([['https://app.example'], ['https://admin.example']])(
     'lets a browser on the listed origin %s read the Socket.IO handshake and the HTTP API',

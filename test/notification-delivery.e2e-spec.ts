@@ -7,7 +7,7 @@ import {
   type Acknowledgement,
   type InboxClient,
 } from './support/inbox.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
 
 interface Sent {
@@ -21,13 +21,10 @@ interface Sent {
  * timeout or after it, and the short timeout only keeps the server's waits short.
  */
 describe('notification delivery to a user (at-least-once)', () => {
-  let server: RunningServer;
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' });
   let sender: TestClient;
   let userId: string;
 
-  beforeAll(async () => {
-    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '500' });
-  });
   beforeEach(async () => {
     userId = uniqueId('henry');
     sender = await connect(server.url, { name: 'sender' });
@@ -36,7 +33,6 @@ describe('notification delivery to a user (at-least-once)', () => {
     closeAllClients();
     closeInboxClients();
   });
-  afterAll(() => server.close());
 
   async function connectUser(acknowledge: Acknowledgement = 'with { ok: true }') {
     const token = await signToken({ sub: userId, name: 'Henry' });
@@ -129,13 +125,10 @@ describe('notification delivery to a user (at-least-once)', () => {
  * longer than the test, so a tab that does not answer keeps the server waiting throughout.
  */
 describe('notification delivery to a user with several tabs', () => {
-  let server: RunningServer;
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
   let sender: TestClient;
   let userId: string;
 
-  beforeAll(async () => {
-    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
-  });
   beforeEach(async () => {
     userId = uniqueId('iris');
     sender = await connect(server.url, { name: 'sender' });
@@ -144,7 +137,6 @@ describe('notification delivery to a user with several tabs', () => {
     closeAllClients();
     closeInboxClients();
   });
-  afterAll(() => server.close());
 
   async function connectTab(acknowledge: Acknowledgement) {
     const token = await signToken({ sub: userId, name: 'Iris' });

@@ -2,25 +2,21 @@ import { closeAllClients, connect, nextNotification, ok } from './support/client
 import { bearer, get, postNotification } from './support/http.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { closeInboxClients, connectWithInbox } from './support/inbox.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
 
 const API_KEY = 'an-api-key-for-other-backends';
 
 describe('POST /api/notifications', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({
-      AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      NOTIFY_API_KEY: API_KEY,
-      NOTIFY_ACK_TIMEOUT_MS: '500',
-    });
+  const server = useServer({
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    NOTIFY_API_KEY: API_KEY,
+    NOTIFY_ACK_TIMEOUT_MS: '500',
   });
   afterEach(() => {
     closeAllClients();
     closeInboxClients();
   });
-  afterAll(() => server.close());
 
   it('answers 202 { id, recipients } and delivers the notification from system', async () => {
     const userId = uniqueId('ivy');
@@ -225,11 +221,7 @@ describe('POST /api/notifications', () => {
 });
 
 describe('POST /api/notifications when NOTIFY_API_KEY is unset', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
-  });
-  afterAll(() => server.close());
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
 
   it('answers 404: the endpoint is off', async () => {
     const response = await postNotification(

@@ -10,7 +10,7 @@ import {
 } from './support/clients.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { caughtUp } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import { TEST_JWT_SECRET } from './support/tokens.js';
 
 interface Sent {
@@ -32,12 +32,8 @@ function send(socket: TestClient, payload: Record<string, unknown>) {
 }
 
 describe('notification:send', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(SERVER_ENV);
-  });
+  const server = useServer(SERVER_ENV);
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   describe('to { userId }', () => {
     it('reaches every socket of the user, and recipients counts them', async () => {
@@ -283,12 +279,8 @@ describe('notification:send', () => {
 });
 
 describe('notification:send to { all: true } from an admin', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(SERVER_ENV);
-  });
+  const server = useServer(SERVER_ENV);
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   it('reaches every connected socket, the admin’s included', async () => {
     const admin = await connectWithToken(server.url, {

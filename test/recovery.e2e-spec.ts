@@ -10,7 +10,7 @@ import {
 } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
 import { caughtUp, joined, sent } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 
 interface RoomLeft {
   room: string;
@@ -24,12 +24,8 @@ interface RoomLeft {
  * before it comes back, while the others act as soon as the server has seen it go.
  */
 describe('reconnection (connection state recovery)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
+  const server = useServer();
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   /** Alice (who reconnects by herself) and then Bob, both in `room`. */
   async function aliceThenBobIn(room: string): Promise<[TestClient, TestClient]> {

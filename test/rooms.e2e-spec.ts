@@ -17,16 +17,12 @@ import {
   twoTabsOf,
   validationFailure,
 } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import { TEST_JWT_SECRET } from './support/tokens.js';
 
 describe('rooms', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(ROOMS_TEST_ENV);
-  });
+  const server = useServer(ROOMS_TEST_ENV);
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   const guest = (name: string) => connectAs(server.url, name);
   const guestsInRoom = (room: string, ...names: string[]) => guestsIn(server.url, room, ...names);
@@ -507,12 +503,8 @@ describe('rooms', () => {
 });
 
 describe('rooms with ROOM_MAX_PER_SOCKET', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ ROOM_MAX_PER_SOCKET: '2', AUTH_JWT_SECRET: TEST_JWT_SECRET });
-  });
+  const server = useServer({ ROOM_MAX_PER_SOCKET: '2', AUTH_JWT_SECRET: TEST_JWT_SECRET });
   afterEach(() => closeAllClients());
-  afterAll(() => server.close());
 
   it('replies FORBIDDEN to one join more than the limit, and changes nothing', async () => {
     const [alice, bob] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { Notification } from '../src/contract/types.js';
 import { nextNotification, ok } from './support/clients.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { useServer } from './support/server.js';
 import {
   closeAllClientsAndTransports,
   connectOver,
@@ -9,12 +9,8 @@ import {
 } from './support/transports.js';
 
 describe('transports', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ NOTIFY_ACK_TIMEOUT_MS: '500' });
-  });
+  const server = useServer({ NOTIFY_ACK_TIMEOUT_MS: '500' });
   afterEach(() => closeAllClientsAndTransports());
-  afterAll(() => server.close());
 
   it.each<TransportName>(['websocket', 'polling'])(
     'welcomes a client on %s only and answers its events',

@@ -18,3 +18,27 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, close: () => shutDown(app) };
 }
+
+/**
+ * The server of one `describe` block: started before its first test, closed after its last.
+ * Read `url` and `app` inside tests or hooks, once the server is up.
+ */
+export function useServer(env: Record<string, string> = {}): Pick<RunningServer, 'url' | 'app'> {
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    running = await startServer(env);
+  });
+  afterAll(() => running?.close());
+  const started = () => {
+    if (!running) throw new Error('the server is not started yet: use it inside a test or hook');
+    return running;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get app() {
+      return started().app;
+    },
+  };
+}
