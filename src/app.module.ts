@@ -16,6 +16,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { NotificationsService } from './notifications/notifications.service.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { ChatService } from './rooms/chat.service.js';
+import { PresenceKeeper } from './rooms/presence-keeper.js';
 import { RoomsService } from './rooms/rooms.service.js';
 import { StorageModule } from './storage/storage.module.js';
 import { APP_FILTER } from '@nestjs/core';
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [StorageModule],
+      imports: [StorageModule.forRoot(config, logger)],
       controllers: [HealthController, MetricsController, NotificationsController],
       providers: [
         { provide: AppConfig, useValue: config },
@@ -38,6 +39,7 @@ export class AppModule {
         EventDispatcher,
         ReplyFilter,
         RoomsService,
+        PresenceKeeper,
         ChatService,
         NotificationsService,
         ConnectionGateway,

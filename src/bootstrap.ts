@@ -4,11 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { isOriginAllowed } from './common/origin-policy.js';
+import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
 import { apiKeyGate } from './notifications/api-key.gate.js';
 import { NOTIFICATIONS_API_PATH } from './notifications/notifications.controller.js';
 import { Broadcaster } from './realtime/broadcaster.js';
+import { SOCKET_IO_ADAPTER, type SocketIoAdapter } from './storage/storage.module.js';
 
 /** Socket.IO keeps a dropped session this long so that a returning client gets it back. */
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -40,6 +42,7 @@ export async function createApplication(
       cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
       allowRequest: (request, callback) =>
         callback(null, isOriginAllowed(request, config.corsOrigins)),
+      adapter: app.get<SocketIoAdapter>(SOCKET_IO_ADAPTER),
       connectionStateRecovery: {
         maxDisconnectionDuration: RECOVERY_WINDOW_MS,
         skipMiddlewares: true,
@@ -51,8 +54,13 @@ export async function createApplication(
   return app;
 }
 
-/** Drops every client connection (so that clients reconnect elsewhere) and closes the app. */
+/**
+ * Drops every client connection (so that clients reconnect elsewhere), lets their clean-up reach
+ * the stores (with Redis, other nodes would otherwise see them present until this node is reaped),
+ * and closes the app.
+ */
 export async function shutDown(app: NestExpressApplication): Promise<void> {
   app.get(Broadcaster).dropAllConnections();
+  await app.get(ConnectionGateway).settled();
   await app.close();
 }

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       notifyAckTimeoutMs: 5000,
       notifyApiKey: undefined,
       redisUrl: undefined,
+      redisKeyPrefix: 'switchboard:',
       maxPayloadBytes: 1_000_000,
       rateLimitPerSec: 20,
       rateLimitBurst: 40,
@@ -63,12 +64,25 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_PER_SEC', '1.5'],
     ['AUTH_JWT_SECRET', 'short'],
     ['LOG_LEVEL', 'loud'],
-    ['REDIS_URL', 'redis://localhost:6379'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_KEY_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example/'],
     ['CORS_ORIGINS', 'https://a.example, app.example'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+
+  it.each([
+    'redis://localhost:6379',
+    'redis://user:secret@127.0.0.1:6380/2',
+    'rediss://:secret@redis.example.com:6380/0',
+  ])('accepts REDIS_URL=%s', (url) => {
+    expect(loadConfig({ REDIS_URL: url })).toMatchObject({
+      redisUrl: url,
+      redisKeyPrefix: 'switchboard:',
+    });
   });
 
   it('treats an empty variable as unset', () => {

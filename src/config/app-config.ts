@@ -5,6 +5,8 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -38,7 +40,14 @@ class Environment {
   @Transform(toInteger) @IsInt() @Min(100) @Max(600_000) NOTIFY_ACK_TIMEOUT_MS = 5000;
   @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
 
-  @IsOptional() @IsString() REDIS_URL?: string;
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['redis', 'rediss'], require_protocol: true, require_tld: false },
+    { message: 'must be a redis:// or rediss:// URL, such as redis://user:password@host:6379/0' },
+  )
+  REDIS_URL?: string;
+  @Matches(/^[\w:.-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 _ : . -' })
+  REDIS_KEY_PREFIX = 'switchboard:';
 
   @Transform(toInteger) @IsInt() @Min(1024) @Max(100_000_000) MAX_PAYLOAD_BYTES = 1_000_000;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_PER_SEC = 20;
@@ -62,6 +71,7 @@ export class AppConfig {
   readonly notifyAckTimeoutMs: number;
   readonly notifyApiKey: string | undefined;
   readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
   readonly maxPayloadBytes: number;
   readonly rateLimitPerSec: number;
   readonly rateLimitBurst: number;
@@ -77,6 +87,7 @@ export class AppConfig {
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
     this.notifyApiKey = env.NOTIFY_API_KEY;
     this.redisUrl = env.REDIS_URL;
+    this.redisKeyPrefix = env.REDIS_KEY_PREFIX;
     this.maxPayloadBytes = env.MAX_PAYLOAD_BYTES;
     this.rateLimitPerSec = env.RATE_LIMIT_PER_SEC;
     this.rateLimitBurst = env.RATE_LIMIT_BURST;
@@ -133,12 +144,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
   );
   problems.push(...corsOriginProblems(env.CORS_ORIGINS));
-  if (env.REDIS_URL !== undefined) {
-    // Refused rather than ignored: nodes that believe they share state but do not split rooms silently.
-    problems.push(
-      'REDIS_URL: scale-out over Redis is not available in this version; unset it to run on one node',
-    );
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   return new AppConfig(env);
 }

@@ -22,6 +22,8 @@ import { ReplyFilter } from './reply.filter.js';
 @WebSocketGateway()
 @UseFilters(ReplyFilter)
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly cleanUps = new Set<Promise<void>>();
+
   constructor(
     private readonly authenticator: Authenticator,
     private readonly broadcaster: Broadcaster,
@@ -82,14 +84,22 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     this.metrics.socketDisconnected();
     const user = identityOf(socket);
     this.logger.debug({ socketId: socket.id, userId: user.id, reason }, 'disconnected');
-    try {
-      await this.rooms.disconnected(user, socket.id);
-    } catch (error) {
-      this.logger.error(
-        { err: error, socketId: socket.id, userId: user.id },
-        'presence clean-up failed',
+    const cleanUp = this.rooms
+      .disconnected(user, socket.id)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, socketId: socket.id, userId: user.id },
+          'presence clean-up failed',
+        ),
       );
-    }
+    this.cleanUps.add(cleanUp);
+    await cleanUp;
+    this.cleanUps.delete(cleanUp);
+  }
+
+  /** Resolves once the clean-up of every socket that has disconnected so far is done. */
+  async settled(): Promise<void> {
+    await Promise.all(this.cleanUps);
   }
 
   @SubscribeMessage(ClientEvents.sessionPing)

@@ -1,7 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
+import type { ClientSocket } from '../common/client-socket.js';
 import { userRoom } from '../contract/events.js';
+import type { Identity } from '../contract/types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { Announcement } from '../storage/stores.js';
+
+/**
+ * How long a cluster-wide look-up of sockets waits for the other nodes, so that an event that
+ * needs one replies within the contract's 5 seconds even when a node or Redis does not answer.
+ */
+export const FETCH_SOCKETS_TIMEOUT_MS = 3000;
+
+/** Socket.IO's packet type of an event, in what the adapter stream carries. */
+const EVENT_PACKET_TYPE = 2;
+/** The cluster adapter's message type of a broadcast. */
+const BROADCAST_MESSAGE_TYPE = '3';
+/**
+ * The sender id that the cluster adapter reserves for publishers that are not nodes: every node,
+ * the publishing one included, delivers such an entry, and none counts it as another node.
+ */
+const EXTERNAL_PUBLISHER_UID = 'emitter';
+
+/** A socket of this node with who it is and the chat rooms it is in. */
+export interface LocalMembership {
+  socketId: string;
+  user: Identity;
+  rooms: string[];
+}
 
 /** Whom a server event goes to. */
 export type Audience = { room: string } | { userId: string } | { socketId: string } | { all: true };
@@ -43,6 +69,32 @@ export class Broadcaster {
   }
 
   /**
+   * The broadcast of a stored message for a store that publishes it itself (see
+   * `HistoryStore.announcesAppends`), in the Socket.IO adapter stream's entry format.
+   */
+  announcement(audience: Audience, event: string, options: SendOptions = {}): Announcement {
+    const rooms = roomOf(audience);
+    const opts = {
+      rooms: typeof rooms === 'string' ? [rooms] : rooms,
+      except: options.except === undefined ? [] : [roomOf(options.except)],
+      flags: {},
+    };
+    const nsp = this.io.sockets.name;
+    return {
+      uid: EXTERNAL_PUBLISHER_UID,
+      nsp,
+      type: BROADCAST_MESSAGE_TYPE,
+      dataBefore: `{"packet":{"type":${EVENT_PACKET_TYPE},"data":[${JSON.stringify(event)},`,
+      dataAfter: `],"nsp":${JSON.stringify(nsp)}},"opts":${JSON.stringify(opts)}}`,
+    };
+  }
+
+  /** Counts an event that a store published on the Broadcaster's behalf. */
+  countSent(event: string): void {
+    this.metrics.eventSent(event);
+  }
+
+  /**
    * Sends an event that clients answer with an acknowledgement nobody waits for (so that a
    * client's handler always has a callback to call). Resolves to the number of recipients.
    */
@@ -52,7 +104,7 @@ export class Broadcaster {
     payload: unknown,
     timeoutMs: number,
   ): Promise<number> {
-    const sockets = await this.io.in(roomOf(audience)).fetchSockets();
+    const sockets = await this.socketsOf(audience);
     for (const socket of sockets) {
       socket.timeout(timeoutMs).emit(event, payload, ignoreAcknowledgement);
       this.metrics.eventSent(event);
@@ -72,7 +124,7 @@ export class Broadcaster {
     payload: unknown,
     timeoutMs: number,
   ): Promise<AcknowledgedDelivery> {
-    const sockets = await this.io.in(roomOf(audience)).fetchSockets();
+    const sockets = await this.socketsOf(audience);
     const answers = sockets.map((socket) => {
       this.metrics.eventSent(event);
       // Emitted per socket rather than as one broadcast: a broadcast's pending acknowledgement stays
@@ -80,17 +132,32 @@ export class Broadcaster {
       return socket
         .timeout(timeoutMs)
         .emitWithAck(event, payload)
-        .then(isAcknowledgement, () => false);
+        .then(
+          // A socket of another node answers through a broadcast: a list of one response.
+          (response: unknown) =>
+            isAcknowledgement(Array.isArray(response) ? response[0] : response),
+          () => false,
+        );
     });
     return { sent: sockets.length, acknowledged: firstTrue(answers) };
   }
 
+  /** The socket is on this node: joined here, without telling the other nodes. */
   addToRoom(socketId: string, room: string): void {
-    this.io.in(socketId).socketsJoin(CHAT_ROOM_PREFIX + room);
+    void this.io.sockets.sockets.get(socketId)?.join(CHAT_ROOM_PREFIX + room);
   }
 
   removeFromRoom(socketId: string, room: string): void {
-    this.io.in(socketId).socketsLeave(CHAT_ROOM_PREFIX + room);
+    void this.io.sockets.sockets.get(socketId)?.leave(CHAT_ROOM_PREFIX + room);
+  }
+
+  /** Every socket of this node with the chat rooms it is in. */
+  localMemberships(): LocalMembership[] {
+    return [...(this.io.sockets.sockets.values() as Iterable<ClientSocket>)].map((socket) => ({
+      socketId: socket.id,
+      user: socket.data.user,
+      rooms: this.chatRoomsOf(socket.id),
+    }));
   }
 
   /** The chat rooms a socket of this node is in (after a recovery: those Socket.IO restored). */
@@ -104,6 +171,11 @@ export class Broadcaster {
   /** Closes every connection without a "server disconnect", so that clients reconnect by themselves. */
   dropAllConnections(): void {
     for (const socket of this.io.sockets.sockets.values()) socket.conn.close();
+  }
+
+  /** The audience's sockets on every node. */
+  private socketsOf(audience: Audience) {
+    return this.io.timeout(FETCH_SOCKETS_TIMEOUT_MS).in(roomOf(audience)).fetchSockets();
   }
 
   private get io(): Server {

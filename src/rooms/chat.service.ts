@@ -28,23 +28,21 @@ export class ChatService {
     { room, text, clientMsgId }: SendMessageDto,
   ): Promise<Message> {
     await this.rooms.assertMember(socketId, room);
-    const result = await this.history.append({
-      id: randomUUID(),
-      room,
-      user: publicUser(user),
-      text,
-      ts: Date.now(),
-      clientMsgId,
-    });
+    const delivery = { except: { socketId } };
+    const result = await this.history.append(
+      { id: randomUUID(), room, user: publicUser(user), text, ts: Date.now(), clientMsgId },
+      this.history.announcesAppends
+        ? this.broadcaster.announcement({ room }, ServerEvents.chatMessage, delivery)
+        : undefined,
+    );
     if (!result.created) {
       if (result.message.text !== text) {
         throw new AppError('CONFLICT', 'this clientMsgId was already used for another text');
       }
       return result.message;
     }
-    this.broadcaster.send({ room }, ServerEvents.chatMessage, result.message, {
-      except: { socketId },
-    });
+    if (result.announced) this.broadcaster.countSent(ServerEvents.chatMessage);
+    else this.broadcaster.send({ room }, ServerEvents.chatMessage, result.message, delivery);
     return result.message;
   }
 

@@ -7,6 +7,7 @@ import { Broadcaster } from '../realtime/broadcaster.js';
 import {
   HISTORY_STORE,
   PRESENCE_STORE,
+  type Departure,
   type HistoryStore,
   type PresenceStore,
 } from '../storage/stores.js';
@@ -69,6 +70,15 @@ export class RoomsService {
   async disconnected(user: User, socketId: string): Promise<void> {
     const rooms = await this.presence.roomsOf(socketId);
     await Promise.all(rooms.map((room) => this.exit(user, socketId, room, 'disconnect')));
+  }
+
+  /** Tells a room that a user of a dead node is gone (the surviving nodes removed their presence). */
+  departed({ room, user }: Departure): void {
+    this.broadcaster.send({ room }, ServerEvents.roomLeft, {
+      room,
+      user: publicUser(user),
+      reason: 'disconnect' satisfies LeaveReason,
+    });
   }
 
   /**

@@ -1,30 +1,113 @@
-import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { randomUUID } from 'node:crypto';
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { ServerOptions } from 'socket.io';
+import type { AppConfig } from '../config/app-config.js';
 import { HEALTH_CHECKS, type HealthCheck } from '../health/health-check.js';
+import type { Logger } from '../logging/logger.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
+import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
+import { RedisHistoryStore } from './redis/redis-history.store.js';
+import { RedisKeys } from './redis/redis-keys.js';
+import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
+import { RedisPresenceStore } from './redis/redis-presence.store.js';
 import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from './stores.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
 
-/** The in-process stores, the single-node default. */
+/**
+ * How many recent broadcasts the adapter's stream keeps: what Socket.IO's connection state
+ * recovery can replay to a client that comes back on any node.
+ */
+export const RECOVERY_BUFFER_PACKETS = 10_000;
+
+/** A node whose Redis does not answer at start still starts (not ready) after this long. */
+const REDIS_START_WAIT_MS = 5000;
+
+/** The Socket.IO adapter that the stores need (`undefined`: Socket.IO's in-memory one). */
+export const SOCKET_IO_ADAPTER = Symbol('SOCKET_IO_ADAPTER');
+export type SocketIoAdapter = ServerOptions['adapter'] | undefined;
+
+const STORE_TOKENS = [HISTORY_STORE, PRESENCE_STORE, PENDING_NOTIFICATION_STORE];
+
+/** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: HISTORY_STORE,
-      useFactory: (config: AppConfig) => new MemoryHistoryStore(config.historyLimit),
-      inject: [AppConfig],
-    },
-    { provide: PRESENCE_STORE, useFactory: () => new MemoryPresenceStore() },
+@Module({})
+export class StorageModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: StorageModule,
+      providers:
+        config.redisUrl === undefined
+          ? memoryProviders(config)
+          : redisProviders(config, config.redisUrl, logger),
+      exports: [...STORE_TOKENS, HEALTH_CHECKS, SOCKET_IO_ADAPTER],
+    };
+  }
+}
+
+function memoryProviders(config: AppConfig): Provider[] {
+  return [
+    { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(config.historyLimit) },
+    { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
     {
       provide: PENDING_NOTIFICATION_STORE,
-      useFactory: () => new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
+      useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
     { provide: HEALTH_CHECKS, useValue: [] satisfies HealthCheck[] },
-  ],
-  exports: [HISTORY_STORE, PRESENCE_STORE, PENDING_NOTIFICATION_STORE, HEALTH_CHECKS],
-})
-export class StorageModule {}
+    { provide: SOCKET_IO_ADAPTER, useValue: undefined },
+  ];
+}
+
+function redisProviders(config: AppConfig, url: string, logger: Logger): Provider[] {
+  const keys = new RedisKeys(config.redisKeyPrefix);
+  return [
+    {
+      provide: RedisConnection,
+      useFactory: async () => {
+        const connection = new RedisConnection(url, logger);
+        await connection.ready(REDIS_START_WAIT_MS);
+        return connection;
+      },
+    },
+    {
+      provide: HISTORY_STORE,
+      useFactory: (redis: RedisConnection) =>
+        new RedisHistoryStore(redis.commands, keys, config.historyLimit, RECOVERY_BUFFER_PACKETS),
+      inject: [RedisConnection],
+    },
+    {
+      provide: PRESENCE_STORE,
+      useFactory: (redis: RedisConnection) =>
+        new RedisPresenceStore(redis.commands, keys, randomUUID()),
+      inject: [RedisConnection],
+    },
+    {
+      provide: PENDING_NOTIFICATION_STORE,
+      useFactory: (redis: RedisConnection) =>
+        new RedisPendingNotificationStore(redis.commands, keys, PENDING_NOTIFICATION_LIMITS),
+      inject: [RedisConnection],
+    },
+    {
+      provide: HEALTH_CHECKS,
+      useFactory: (redis: RedisConnection) =>
+        [{ name: 'redis', probe: () => redis.ping() }] satisfies HealthCheck[],
+      inject: [RedisConnection],
+    },
+    {
+      provide: SOCKET_IO_ADAPTER,
+      useFactory: (redis: RedisConnection): SocketIoAdapter =>
+        createAdapter(redis.adapter, {
+          streamName: keys.adapterStream,
+          channelPrefix: keys.adapterChannelPrefix,
+          sessionKeyPrefix: keys.adapterSessionPrefix,
+          maxLen: RECOVERY_BUFFER_PACKETS,
+          blockTimeInMs: ADAPTER_BLOCK_MS,
+        }),
+      inject: [RedisConnection],
+    },
+  ];
+}

@@ -18,8 +18,22 @@ export interface MessageDraft {
   clientMsgId?: string;
 }
 
+/**
+ * A broadcast of a message that is about to be stored, in the Socket.IO adapter stream's own
+ * entry format: `data` is `dataBefore + JSON of the message + dataAfter`. Built by the
+ * Broadcaster for a store that publishes in the same step as it allocates the offset.
+ */
+export interface Announcement {
+  uid: string;
+  nsp: string;
+  type: string;
+  dataBefore: string;
+  dataAfter: string;
+}
+
 export type AppendResult =
-  | { created: true; message: Message }
+  /** `announced`: the store published the announcement itself; else the caller broadcasts. */
+  | { created: true; message: Message; announced: boolean }
   /** A message with the same user and clientMsgId is still in the window: nothing was stored. */
   | { created: false; message: Message };
 
@@ -30,10 +44,15 @@ export interface HistorySlice {
 
 export interface HistoryStore {
   /**
+   * Whether `append` publishes its announcement itself. Across nodes, offsets and the order of
+   * delivery agree only when the offset is allocated and the broadcast published in one step.
+   */
+  readonly announcesAppends: boolean;
+  /**
    * Stores the draft with the room's next offset, atomically with the clientMsgId check, and drops
    * the oldest messages beyond the history limit.
    */
-  append(draft: MessageDraft): Promise<AppendResult>;
+  append(draft: MessageDraft, announcement?: Announcement): Promise<AppendResult>;
   lastOffset(room: string): Promise<number>;
   /** The first `limit` messages with `after < offset < before` (before optional), oldest first. */
   after(room: string, after: number, limit: number, before?: number): Promise<HistorySlice>;
@@ -63,6 +82,22 @@ export interface PresenceStore {
   members(room: string): Promise<User[]>;
   isMember(room: string, socketId: string): Promise<boolean>;
   roomsOf(socketId: string): Promise<string[]>;
+  /**
+   * Tells the other nodes that this one is alive. Resolves to true when this node had been given
+   * up for dead (its sockets' presence removed, or Redis lost it) and must register that presence
+   * again. On one node there is nobody to tell: always false.
+   */
+  heartbeat(): Promise<boolean>;
+  /**
+   * Removes the presence of the sockets of nodes that stopped heartbeating, and returns the users
+   * who stopped being present in a room because of it. On one node: nothing.
+   */
+  reapDeadNodes(): Promise<Departure[]>;
+}
+
+export interface Departure {
+  room: string;
+  user: User;
 }
 
 /**

@@ -12,6 +12,8 @@ interface RoomHistory {
 const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000${clientMsgId}`;
 
 export class MemoryHistoryStore implements HistoryStore {
+  /** On one node, the caller's broadcast right after the append is already in offset order. */
+  readonly announcesAppends = false;
   private readonly rooms = new Map<string, RoomHistory>();
 
   constructor(private readonly limit: number) {}
@@ -34,7 +36,7 @@ export class MemoryHistoryStore implements HistoryStore {
     if (dropped?.clientMsgId !== undefined) {
       history.byClientMsgId.delete(idempotencyKey(dropped.user.id, dropped.clientMsgId));
     }
-    return Promise.resolve({ created: true, message });
+    return Promise.resolve({ created: true, message, announced: false });
   }
 
   lastOffset(room: string): Promise<number> {

@@ -1,5 +1,5 @@
 import type { User } from '../../contract/types.js';
-import type { JoinOutcome, PresenceChange, PresenceStore } from '../stores.js';
+import type { Departure, JoinOutcome, PresenceChange, PresenceStore } from '../stores.js';
 
 interface Member {
   user: User;
@@ -69,5 +69,13 @@ export class MemoryPresenceStore implements PresenceStore {
 
   roomsOf(socketId: string): Promise<string[]> {
     return Promise.resolve([...(this.socketRooms.get(socketId) ?? [])]);
+  }
+
+  heartbeat(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  reapDeadNodes(): Promise<Departure[]> {
+    return Promise.resolve([]);
   }
 }

@@ -1,0 +1,79 @@
+import { LuaScript } from './lua-script.js';
+
+/**
+ * Stores a message with the room's next offset, in one step with the clientMsgId check and the
+ * trim to the history limit, and (when asked) publishes it to the Socket.IO adapter's stream in
+ * that same step. Publishing inside the script is what keeps delivery in offset order across
+ * nodes: the stream orders entries by when they were added, and here no other send of the room
+ * can come between the allocation of an offset and the entry that carries it.
+ *
+ * KEYS: last offset, history list, clientMsgId → offset hash, adapter stream.
+ * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
+ * '1' to publish, stream data before and after the message JSON, stream length, entry uid, nsp,
+ * type.
+ * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId.
+ */
+export const APPEND_MESSAGE = new LuaScript(`
+local limit = tonumber(ARGV[1])
+local idempotencyKey = ARGV[2]
+if idempotencyKey ~= '' then
+  local earlier = redis.call('HGET', KEYS[3], idempotencyKey)
+  if earlier then
+    local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+    local index = tonumber(earlier) - (last - redis.call('LLEN', KEYS[2]) + 1)
+    if index >= 0 then
+      return {0, redis.call('LINDEX', KEYS[2], index)}
+    end
+  end
+end
+local offset = redis.call('INCR', KEYS[1])
+local message = ARGV[3] .. offset .. ARGV[4]
+local length = redis.call('RPUSH', KEYS[2], message)
+if idempotencyKey ~= '' then
+  redis.call('HSET', KEYS[3], idempotencyKey, offset)
+end
+while length > limit do
+  local dropped = cjson.decode(redis.call('LPOP', KEYS[2]))
+  if dropped.clientMsgId then
+    redis.call('HDEL', KEYS[3], dropped.user.id .. '\\0' .. dropped.clientMsgId)
+  end
+  length = length - 1
+end
+if ARGV[5] == '1' then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
+    'uid', ARGV[9], 'nsp', ARGV[10], 'type', ARGV[11], 'data', ARGV[6] .. message .. ARGV[7])
+end
+return {1, offset}
+`);
+
+/**
+ * One page of a room's history, read in one step so that offsets and list positions agree.
+ * The list holds contiguous offsets, its first item being (last offset - length + 1).
+ *
+ * KEYS: last offset, history list. ARGV: 'after' or 'before', after, before ('' for none), limit.
+ * Returns {hasMore (0 or 1), message JSON...}, oldest first.
+ */
+export const READ_PAGE = new LuaScript(`
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local length = redis.call('LLEN', KEYS[2])
+local first = last - length + 1
+local limit = tonumber(ARGV[4])
+local function clamp(value, low, high) return math.min(high, math.max(low, value)) end
+local start, stop, hasMore
+if ARGV[1] == 'after' then
+  start = clamp(tonumber(ARGV[2]) + 1 - first, 0, length)
+  local finish = length
+  if ARGV[3] ~= '' then finish = clamp(tonumber(ARGV[3]) - first, start, length) end
+  stop = math.min(finish, start + limit)
+  hasMore = stop < finish
+else
+  stop = length
+  if ARGV[3] ~= '' then stop = clamp(tonumber(ARGV[3]) - first, 0, length) end
+  start = math.max(0, stop - limit)
+  hasMore = start > 0
+end
+local page = {}
+if stop > start then page = redis.call('LRANGE', KEYS[2], start, stop - 1) end
+table.insert(page, 1, hasMore and 1 or 0)
+return page
+`);

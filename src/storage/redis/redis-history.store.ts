@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+import type { Message } from '../../contract/types.js';
+import type {
+  Announcement,
+  AppendResult,
+  HistorySlice,
+  HistoryStore,
+  MessageDraft,
+} from '../stores.js';
+import { APPEND_MESSAGE, READ_PAGE } from './redis-history.scripts.js';
+import type { RedisKeys } from './redis-keys.js';
+
+const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000${clientMsgId}`;
+
+/**
+ * A room's history in Redis: its last offset (a counter), its last `limit` messages (a list of
+ * their JSON, contiguous by offset) and the clientMsgIds still in that window (a hash).
+ */
+export class RedisHistoryStore implements HistoryStore {
+  readonly announcesAppends = true;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly limit: number,
+    /** The adapter stream's length, which bounds what Socket.IO's recovery can replay. */
+    private readonly streamLength: number,
+  ) {}
+
+  async append(draft: MessageDraft, announcement?: Announcement): Promise<AppendResult> {
+    const { id, room, user, text, ts, clientMsgId } = draft;
+    // Serialised once, in the contract's field order, around the offset only Redis can know.
+    const beforeOffset = `${JSON.stringify({ id, room }).slice(0, -1)},"offset":`;
+    const afterOffset = `,${JSON.stringify({ user, text, ts, clientMsgId }).slice(1)}`;
+    const [created, value] = (await APPEND_MESSAGE.run(
+      this.redis,
+      [
+        this.keys.lastOffset(room),
+        this.keys.history(room),
+        this.keys.clientMsgIds(room),
+        this.keys.adapterStream,
+      ],
+      [
+        this.limit,
+        clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
+        beforeOffset,
+        afterOffset,
+        announcement ? '1' : '0',
+        announcement?.dataBefore ?? '',
+        announcement?.dataAfter ?? '',
+        this.streamLength,
+        announcement?.uid ?? '',
+        announcement?.nsp ?? '',
+        announcement?.type ?? '',
+      ],
+    )) as [number, number | string];
+    if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };
+    const message: Message = { id, room, offset: value as number, user, text, ts };
+    if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
+    return { created: true, message, announced: announcement !== undefined };
+  }
+
+  async lastOffset(room: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.lastOffset(room))) ?? 0);
+  }
+
+  after(room: string, after: number, limit: number, before?: number): Promise<HistorySlice> {
+    return this.page(room, 'after', after, before, limit);
+  }
+
+  before(room: string, before: number | undefined, limit: number): Promise<HistorySlice> {
+    return this.page(room, 'before', 0, before, limit);
+  }
+
+  private async page(
+    room: string,
+    direction: 'after' | 'before',
+    after: number,
+    before: number | undefined,
+    limit: number,
+  ): Promise<HistorySlice> {
+    const [hasMore, ...messages] = (await READ_PAGE.run(
+      this.redis,
+      [this.keys.lastOffset(room), this.keys.history(room)],
+      [direction, after, before ?? '', limit],
+    )) as [number, ...string[]];
+    return {
+      messages: messages.map((json) => JSON.parse(json) as Message),
+      hasMore: hasMore === 1,
+    };
+  }
+}

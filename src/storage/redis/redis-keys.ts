@@ -1,0 +1,38 @@
+/**
+ * Every key and stream of one deployment, under its `REDIS_KEY_PREFIX`. Room names and ids come
+ * last, so that a name holding `:` cannot reach another key's shape.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** The Socket.IO adapter's stream, which chat messages are also published to (see the history store). */
+  get adapterStream(): string {
+    return `${this.prefix}socket.io`;
+  }
+  get adapterChannelPrefix(): string {
+    return `${this.prefix}socket.io`;
+  }
+  get adapterSessionPrefix(): string {
+    return `${this.prefix}sio:session:`;
+  }
+
+  lastOffset(room: string): string {
+    return `${this.prefix}offset:${room}`;
+  }
+  history(room: string): string {
+    return `${this.prefix}history:${room}`;
+  }
+  clientMsgIds(room: string): string {
+    return `${this.prefix}client-msg-ids:${room}`;
+  }
+
+  /** The presence scripts build a room's, a socket's and a node's keys under this prefix. */
+  get presencePrefix(): string {
+    return `${this.prefix}presence:`;
+  }
+
+  /** The pending-notification scripts build each user's keys under this prefix. */
+  get pendingPrefix(): string {
+    return `${this.prefix}pending:`;
+  }
+}

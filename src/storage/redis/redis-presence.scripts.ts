@@ -1,0 +1,111 @@
+import { LuaScript } from './lua-script.js';
+
+/**
+ * Presence keys, under the presence prefix P (every script's ARGV[1]):
+ *   P..'socket:'..socketId     set of the socket's rooms
+ *   P..'users:'..room          hash user id → user JSON, of the users present in the room
+ *   P..'counts:'..room         hash user id → how many of the user's sockets are in the room
+ *   P..'node:'..nodeId         hash socket id → user id, of the node's sockets that are in a room
+ *   P..'nodes'                 sorted set of node ids by their last heartbeat (ms, Redis's clock)
+ * The keys are built here rather than passed in because reaping a dead node reaches rooms that
+ * only Redis knows; so these scripts need one Redis (with replicas if wanted), not Redis Cluster.
+ */
+
+/** Takes a socket out of a room; returns the user's JSON when that was the user's last socket there. */
+const LEAVE_ROOM = `
+local function leaveRoom(prefix, room, userId, socketId)
+  if redis.call('SREM', prefix .. 'socket:' .. socketId, room) == 0 then return false end
+  local counts = prefix .. 'counts:' .. room
+  if redis.call('HINCRBY', counts, userId, -1) > 0 then return false end
+  redis.call('HDEL', counts, userId)
+  local users = prefix .. 'users:' .. room
+  local user = redis.call('HGET', users, userId)
+  redis.call('HDEL', users, userId)
+  return user
+end
+`;
+
+const NOW_MS = `
+local time = redis.call('TIME')
+local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`;
+
+/**
+ * ARGV: prefix, room, user id, user JSON, socket id, rooms limit, node id.
+ * Returns {socketAdded, userChanged, overLimit} as 0 or 1.
+ */
+export const JOIN_ROOM = new LuaScript(`
+local prefix, room, userId, userJson, socketId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local socketRooms = prefix .. 'socket:' .. socketId
+if redis.call('SISMEMBER', socketRooms, room) == 1 then return {0, 0, 0} end
+if redis.call('SCARD', socketRooms) >= tonumber(ARGV[6]) then return {0, 0, 1} end
+redis.call('SADD', socketRooms, room)
+redis.call('HSET', prefix .. 'node:' .. ARGV[7], socketId, userId)
+if redis.call('HINCRBY', prefix .. 'counts:' .. room, userId, 1) == 1 then
+  redis.call('HSET', prefix .. 'users:' .. room, userId, userJson)
+  return {1, 1, 0}
+end
+return {1, 0, 0}
+`);
+
+/** ARGV: prefix, room, user id, socket id, node id. Returns 1 when the user stopped being present. */
+export const LEAVE = new LuaScript(`${LEAVE_ROOM}
+local prefix, socketId = ARGV[1], ARGV[4]
+local user = leaveRoom(prefix, ARGV[2], ARGV[3], socketId)
+if redis.call('EXISTS', prefix .. 'socket:' .. socketId) == 0 then
+  redis.call('HDEL', prefix .. 'node:' .. ARGV[5], socketId)
+end
+if user then return 1 end
+return 0
+`);
+
+/**
+ * Marks the node alive now. ARGV: prefix, node id.
+ * Returns 1 when the node was not registered: it is new, or it was given up for dead (its presence
+ * removed by another node) and must register its sockets' presence again.
+ */
+export const HEARTBEAT = new LuaScript(`${NOW_MS}
+return redis.call('ZADD', ARGV[1] .. 'nodes', nowMs, ARGV[2])
+`);
+
+/**
+ * Removes the presence of up to `batch` sockets of nodes silent for longer than the timeout (not
+ * the caller's own), and forgets a dead node once it has none left. Several nodes may reap at
+ * once: each socket leaves each room in one atomic step, so each departure is reported once.
+ * ARGV: prefix, timeout ms, batch, own node id.
+ * Returns {more (0 or 1), room, user JSON, room, user JSON, ...}: the users who stopped being present.
+ */
+export const REAP_DEAD_NODES = new LuaScript(`${LEAVE_ROOM}${NOW_MS}
+local prefix, budget = ARGV[1], tonumber(ARGV[3])
+local nodes = prefix .. 'nodes'
+local result = {0}
+local dead = redis.call('ZRANGEBYSCORE', nodes, '-inf', nowMs - tonumber(ARGV[2]))
+for _, node in ipairs(dead) do
+  if node ~= ARGV[4] then
+    local nodeSockets = prefix .. 'node:' .. node
+    local entries = redis.call('HSCAN', nodeSockets, 0, 'COUNT', budget)[2]
+    for i = 1, #entries, 2 do
+      local socketId, userId = entries[i], entries[i + 1]
+      for _, room in ipairs(redis.call('SMEMBERS', prefix .. 'socket:' .. socketId)) do
+        local user = leaveRoom(prefix, room, userId, socketId)
+        if user then
+          table.insert(result, room)
+          table.insert(result, user)
+        end
+      end
+      redis.call('HDEL', nodeSockets, socketId)
+      budget = budget - 1
+    end
+    if redis.call('HLEN', nodeSockets) == 0 then
+      redis.call('ZREM', nodes, node)
+    else
+      result[1] = 1
+    end
+    if budget <= 0 then
+      result[1] = 1
+      return result
+    end
+  end
+end
+return result
+`);

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import type { User } from '../../contract/types.js';
+import type { Departure, JoinOutcome, PresenceChange, PresenceStore } from '../stores.js';
+import type { RedisKeys } from './redis-keys.js';
+import { HEARTBEAT, JOIN_ROOM, LEAVE, REAP_DEAD_NODES } from './redis-presence.scripts.js';
+
+/** A node that has not heartbeaten for this long is dead: its sockets' presence is removed. */
+export const NODE_TIMEOUT_MS = 6000;
+/** How many sockets one reaping step handles, so that a large dead node never blocks Redis for long. */
+const REAP_BATCH = 500;
+
+/** Presence shared by every node, each socket registered under the node that holds it. */
+export class RedisPresenceStore implements PresenceStore {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    keys: RedisKeys,
+    private readonly nodeId: string,
+  ) {
+    this.prefix = keys.presencePrefix;
+  }
+
+  async join(
+    room: string,
+    user: User,
+    socketId: string,
+    maxRoomsPerSocket: number,
+  ): Promise<JoinOutcome> {
+    const userJson = JSON.stringify({ id: user.id, name: user.name });
+    const limit = Number.isFinite(maxRoomsPerSocket) ? maxRoomsPerSocket : Number.MAX_SAFE_INTEGER;
+    const [socketAdded, userChanged, overLimit] = (await JOIN_ROOM.run(
+      this.redis,
+      [],
+      [this.prefix, room, user.id, userJson, socketId, limit, this.nodeId],
+    )) as [number, number, number];
+    return {
+      socketAdded: socketAdded === 1,
+      userChanged: userChanged === 1,
+      overLimit: overLimit === 1,
+    };
+  }
+
+  async leave(room: string, userId: string, socketId: string): Promise<PresenceChange> {
+    const userChanged = await LEAVE.run(
+      this.redis,
+      [],
+      [this.prefix, room, userId, socketId, this.nodeId],
+    );
+    return { socketAdded: false, userChanged: userChanged === 1 };
+  }
+
+  async members(room: string): Promise<User[]> {
+    const users = await this.redis.hvals(`${this.prefix}users:${room}`);
+    return users.map((json) => JSON.parse(json) as User);
+  }
+
+  async isMember(room: string, socketId: string): Promise<boolean> {
+    return (await this.redis.sismember(`${this.prefix}socket:${socketId}`, room)) === 1;
+  }
+
+  roomsOf(socketId: string): Promise<string[]> {
+    return this.redis.smembers(`${this.prefix}socket:${socketId}`);
+  }
+
+  async heartbeat(): Promise<boolean> {
+    return (await HEARTBEAT.run(this.redis, [], [this.prefix, this.nodeId])) === 1;
+  }
+
+  async reapDeadNodes(): Promise<Departure[]> {
+    const departures: Departure[] = [];
+    for (;;) {
+      const [more, ...reaped] = (await REAP_DEAD_NODES.run(
+        this.redis,
+        [],
+        [this.prefix, NODE_TIMEOUT_MS, REAP_BATCH, this.nodeId],
+      )) as [number, ...string[]];
+      for (let index = 0; index < reaped.length; index += 2) {
+        departures.push({ room: reaped[index], user: JSON.parse(reaped[index + 1]) as User });
+      }
+      if (more === 0) return departures;
+    }
+  }
+}

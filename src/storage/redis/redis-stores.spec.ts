@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  describeWithRedis,
+  RedisServer,
+  uniquePrefix,
+} from '../../../test/support/redis-server.js';
+import {
+  describeHistoryStore,
+  describePendingNotificationStore,
+  describePresenceStore,
+} from '../stores.contract.js';
+import { RedisHistoryStore } from './redis-history.store.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
+import { NODE_TIMEOUT_MS, RedisPresenceStore } from './redis-presence.store.js';
+
+describeWithRedis('Redis stores', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  // Each store gets keys of its own, as each test expects a fresh, empty store.
+  const freshKeys = () => new RedisKeys(uniquePrefix('stores'));
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.close();
+  });
+
+  describeHistoryStore('redis', (limit) => new RedisHistoryStore(redis, freshKeys(), limit, 1000));
+  describePresenceStore('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
+  describePendingNotificationStore(
+    'redis',
+    (limits) => new RedisPendingNotificationStore(redis, freshKeys(), limits),
+  );
+
+  describe('redis presence across nodes', () => {
+    const alice = { id: 'u-alice', name: 'Alice' };
+    const bob = { id: 'u-bob', name: 'Bob' };
+
+    it('keeps a user with tabs on two nodes present until the last tab leaves', async () => {
+      const keys = freshKeys();
+      const [nodeA, nodeB] = [randomUUID(), randomUUID()].map(
+        (node) => new RedisPresenceStore(redis, keys, node),
+      );
+      expect((await nodeA.join('r', alice, 'a1', 10)).userChanged).toBe(true);
+      expect((await nodeB.join('r', alice, 'b1', 10)).userChanged).toBe(false);
+      expect(await nodeB.members('r')).toEqual([alice]);
+      expect((await nodeA.leave('r', alice.id, 'a1')).userChanged).toBe(false);
+      expect((await nodeB.leave('r', alice.id, 'b1')).userChanged).toBe(true);
+    });
+
+    it('reaps the presence of a node that stopped heartbeating, once, and not of live nodes', async () => {
+      const keys = freshKeys();
+      const deadNode = randomUUID();
+      const dead = new RedisPresenceStore(redis, keys, deadNode);
+      const alive = new RedisPresenceStore(redis, keys, randomUUID());
+      expect(await dead.heartbeat()).toBe(true);
+      expect(await alive.heartbeat()).toBe(true);
+      await dead.join('r', alice, 'd1', 10);
+      await dead.join('s', alice, 'd1', 10);
+      await dead.join('r', bob, 'd2', 10);
+      await alive.join('r', bob, 'a1', 10);
+      expect(await alive.reapDeadNodes()).toEqual([]);
+
+      // The dead node's heartbeat is made older than the timeout, as if it had stopped long ago.
+      await redis.zadd(
+        `${keys.presencePrefix}nodes`,
+        Date.now() - NODE_TIMEOUT_MS - 1000,
+        deadNode,
+      );
+      const departures = await alive.reapDeadNodes();
+      expect(departures).toEqual(
+        expect.arrayContaining([
+          { room: 'r', user: alice },
+          { room: 's', user: alice },
+        ]),
+      );
+      expect(departures).toHaveLength(2);
+      expect(await alive.members('r')).toEqual([bob]);
+      expect(await alive.roomsOf('d1')).toEqual([]);
+      expect(await alive.reapDeadNodes()).toEqual([]);
+      // A node that comes back after being reaped learns it, to register its presence again.
+      expect(await dead.heartbeat()).toBe(true);
+      expect(await alive.heartbeat()).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,157 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A real `redis-server` for the tests that need one, on a free loopback port. Locally, without
+ * the binary, those tests are skipped with a loud warning; with `CI=true` they fail instead.
+ */
+
+const REDIS_BINARY = 'redis-server';
+const START_TIMEOUT_MS = 10_000;
+
+export const redisAvailable =
+  spawnSync(REDIS_BINARY, ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** `describe` when redis-server is installed (always under CI), else a loudly skipped block. */
+export function describeWithRedis(name: string, body: () => void): void {
+  if (redisAvailable || process.env.CI === 'true') {
+    describe(name, body);
+    return;
+  }
+  console.warn(
+    `\n*** SKIPPED "${name}": redis-server is not installed (apt-get install redis-server). ` +
+      'Under CI=true this fails instead. ***\n',
+  );
+  describe.skip(name, body);
+}
+
+/** A key prefix no other test file or run shares, so that runs on one Redis never meet. */
+export function uniquePrefix(name: string): string {
+  return `test:${name}:${randomBytes(4).toString('hex')}:`;
+}
+
+export interface RedisServerOptions {
+  /** Append-only file on, in a temporary directory, so that data survives a restart. */
+  persistent?: boolean;
+}
+
+export class RedisServer {
+  private process?: ChildProcess;
+  private readonly dir: string;
+
+  private constructor(
+    readonly port: number,
+    private readonly options: RedisServerOptions,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'switchboard-redis-'));
+  }
+
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again, on the same port and directory) and resolves once it accepts connections. */
+  async start(): Promise<void> {
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      this.options.persistent ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
+    ];
+    const child = spawn(REDIS_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = child;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms: ${output}`)),
+        START_TIMEOUT_MS,
+      );
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}: ${output}`));
+      });
+    });
+    child.stdout.removeAllListeners('data');
+    child.stderr.removeAllListeners('data');
+    child.stdout.resume();
+    child.stderr.resume();
+  }
+
+  /** Stops the server (SIGTERM: with the append-only file on, what was written is kept). */
+  async stop(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+    await waitUntilClosed(this.port);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Stops the server and removes its directory. */
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Resolves once nothing accepts connections on the port any more. */
+async function waitUntilClosed(port: number): Promise<void> {
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connectTcp(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (!open) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
