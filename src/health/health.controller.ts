@@ -25,7 +25,7 @@ export class HealthController {
         }
       }),
     );
-    const failed = results.filter((result) => !result.ok);
+    const failed = results.filter((result) => !result.ok).map((result) => result.name);
     response
       .status(failed.length === 0 ? 200 : 503)
       .json(

@@ -133,9 +133,12 @@ export class Broadcaster {
         .timeout(timeoutMs)
         .emitWithAck(event, payload)
         .then(
-          // A socket of another node answers through a broadcast: a list of one response.
+          // A socket of another node answers through a broadcast: a list of its one response,
+          // empty when the socket was gone by the time the broadcast reached its node.
           (response: unknown) =>
-            isAcknowledgement(Array.isArray(response) ? response[0] : response),
+            Array.isArray(response)
+              ? response.length > 0 && isAcknowledgement(response[0])
+              : isAcknowledgement(response),
           () => false,
         );
     });
