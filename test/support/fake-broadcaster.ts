@@ -2,6 +2,7 @@ import type {
   AcknowledgedDelivery,
   Audience,
   Broadcaster,
+  LocalMembership,
   SendOptions,
 } from '../../src/realtime/broadcaster.js';
 
@@ -18,9 +19,16 @@ export interface SentEvent {
  */
 export class FakeBroadcaster implements Pick<
   Broadcaster,
-  'send' | 'sendExpectingAck' | 'sendToEachWithAck' | 'addToRoom' | 'removeFromRoom'
+  | 'send'
+  | 'sendExpectingAck'
+  | 'sendToEachWithAck'
+  | 'addToRoom'
+  | 'removeFromRoom'
+  | 'localMemberships'
 > {
   readonly sent: SentEvent[] = [];
+  /** The sockets this node holds, as a test sets them. */
+  memberships: LocalMembership[] = [];
   readonly socketRooms = new Map<string, Set<string>>();
   socketsPerAudience = 1;
   acknowledges = true;
@@ -52,6 +60,10 @@ export class FakeBroadcaster implements Pick<
 
   removeFromRoom(socketId: string, room: string): void {
     this.socketRooms.get(socketId)?.delete(room);
+  }
+
+  localMemberships(): LocalMembership[] {
+    return this.memberships;
   }
 
   eventsNamed(event: string): SentEvent[] {

@@ -1,0 +1,95 @@
+import { Test } from '@nestjs/testing';
+import { pino } from 'pino';
+import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import { AppConfig, loadConfig } from '../config/app-config.js';
+import type { User } from '../contract/types.js';
+import { APP_LOGGER } from '../logging/logger.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
+import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
+import { HISTORY_STORE, PRESENCE_STORE, type Departure } from '../storage/stores.js';
+import { PresenceKeeper } from './presence-keeper.js';
+import { RoomsService } from './rooms.service.js';
+
+const alice: User = { id: 'alice', name: 'Alice' };
+const bob: User = { id: 'bob', name: 'Bob' };
+
+/** Memory presence that answers heartbeats and reaping as a test scripts them. */
+class ScriptedPresence extends MemoryPresenceStore {
+  forgotten = false;
+  departures: Departure[] = [];
+  failure?: Error;
+
+  override heartbeat(): Promise<boolean> {
+    if (this.failure) return Promise.reject(this.failure);
+    const forgotten = this.forgotten;
+    this.forgotten = false;
+    return Promise.resolve(forgotten);
+  }
+
+  override reapDeadNodes(): Promise<Departure[]> {
+    const departures = this.departures;
+    this.departures = [];
+    return Promise.resolve(departures);
+  }
+}
+
+describe('PresenceKeeper', () => {
+  let keeper: PresenceKeeper;
+  let presence: ScriptedPresence;
+  let broadcaster: FakeBroadcaster;
+
+  beforeEach(async () => {
+    presence = new ScriptedPresence();
+    broadcaster = new FakeBroadcaster();
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        PresenceKeeper,
+        RoomsService,
+        { provide: PRESENCE_STORE, useValue: presence },
+        { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(10) },
+        { provide: Broadcaster, useValue: broadcaster },
+        { provide: AppConfig, useValue: loadConfig({}) },
+        { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+      ],
+    }).compile();
+    keeper = moduleRef.get(PresenceKeeper);
+  });
+
+  it('tells each room that a user of a dead node left, as a disconnect', async () => {
+    presence.departures = [{ room: 'lobby', user: alice }];
+    await keeper.keep();
+    expect(broadcaster.eventsNamed('room:left')).toEqual([
+      {
+        audience: { room: 'lobby' },
+        event: 'room:left',
+        payload: { room: 'lobby', user: alice, reason: 'disconnect' },
+        options: undefined,
+      },
+    ]);
+  });
+
+  it('registers the presence of its sockets again when it had been given up for dead', async () => {
+    broadcaster.memberships = [
+      { socketId: 'a1', user: alice, rooms: ['lobby', 'games'] },
+      { socketId: 'b1', user: bob, rooms: [] },
+    ];
+    presence.forgotten = true;
+    await keeper.keep();
+    expect((await presence.roomsOf('a1')).sort()).toEqual(['games', 'lobby']);
+    expect(await presence.members('lobby')).toEqual([alice]);
+    expect(broadcaster.eventsNamed('room:joined').map((sent) => sent.payload)).toEqual([
+      { room: 'lobby', user: alice },
+      { room: 'games', user: alice },
+    ]);
+  });
+
+  it('survives a store that fails, and works again when it answers', async () => {
+    presence.failure = new Error('redis is away');
+    await expect(keeper.keep()).resolves.toBeUndefined();
+    presence.failure = undefined;
+    presence.departures = [{ room: 'lobby', user: bob }];
+    await keeper.keep();
+    expect(broadcaster.eventsNamed('room:left')).toHaveLength(1);
+  });
+});
