@@ -71,8 +71,8 @@ describe('PresenceKeeper', () => {
 
   it('registers the presence of its sockets again when it had been given up for dead', async () => {
     broadcaster.memberships = [
-      { socketId: 'a1', user: alice, rooms: ['lobby', 'games'] },
-      { socketId: 'b1', user: bob, rooms: [] },
+      { socketId: 'a1', user: { ...alice, roles: [] }, rooms: ['lobby', 'games'] },
+      { socketId: 'b1', user: { ...bob, roles: [] }, rooms: [] },
     ];
     presence.forgotten = true;
     await keeper.keep();
