@@ -19,4 +19,6 @@ export default {
     ],
   },
   testTimeout: 15000,
+  // The multi-node tests run the built server in child processes.
+  globalSetup: '<rootDir>/test/support/build-once.ts',
 };

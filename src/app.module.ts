@@ -8,6 +8,7 @@ import { EventDispatcher } from './gateways/event-dispatcher.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
 import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
+import { HEALTH_CHECKS, type HealthCheck } from './health/health-check.js';
 import { HealthController } from './health/health.controller.js';
 import { APP_LOGGER, type Logger } from './logging/logger.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -33,6 +34,14 @@ export class AppModule {
         { provide: AppConfig, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        {
+          provide: HEALTH_CHECKS,
+          // Ready with Redis when it answers and this node's presence is registered in it again
+          // after Redis lost it: until then, members of rooms would be refused as strangers.
+          useFactory: (keeper: PresenceKeeper): HealthCheck[] =>
+            config.redisUrl === undefined ? [] : [{ name: 'redis', probe: () => keeper.keepNow() }],
+          inject: [PresenceKeeper],
+        },
         Authenticator,
         Broadcaster,
         MetricsService,

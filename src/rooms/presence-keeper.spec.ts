@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
 import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
@@ -7,8 +8,13 @@ import { APP_LOGGER } from '../logging/logger.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
 import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
 import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
-import { HISTORY_STORE, PRESENCE_STORE, type Departure } from '../storage/stores.js';
-import { PresenceKeeper } from './presence-keeper.js';
+import {
+  HISTORY_STORE,
+  PRESENCE_STORE,
+  type Departure,
+  type HeartbeatOutcome,
+} from '../storage/stores.js';
+import { NODE_TIMEOUT_MS, PresenceKeeper } from './presence-keeper.js';
 import { RoomsService } from './rooms.service.js';
 
 const alice: User = { id: 'alice', name: 'Alice' };
@@ -16,15 +22,15 @@ const bob: User = { id: 'bob', name: 'Bob' };
 
 /** Memory presence that answers heartbeats and reaping as a test scripts them. */
 class ScriptedPresence extends MemoryPresenceStore {
-  forgotten = false;
+  outcome: HeartbeatOutcome = 'registered';
   departures: Departure[] = [];
   failure?: Error;
 
-  override heartbeat(): Promise<boolean> {
+  override heartbeat(): Promise<HeartbeatOutcome> {
     if (this.failure) return Promise.reject(this.failure);
-    const forgotten = this.forgotten;
-    this.forgotten = false;
-    return Promise.resolve(forgotten);
+    const outcome = this.outcome;
+    this.outcome = 'registered';
+    return Promise.resolve(outcome);
   }
 
   override reapDeadNodes(): Promise<Departure[]> {
@@ -69,12 +75,12 @@ describe('PresenceKeeper', () => {
     ]);
   });
 
-  it('registers the presence of its sockets again when it had been given up for dead', async () => {
+  it('registers the presence of its sockets again, and tells the rooms, when it had been reaped', async () => {
     broadcaster.memberships = [
       { socketId: 'a1', user: { ...alice, roles: [] }, rooms: ['lobby', 'games'] },
       { socketId: 'b1', user: { ...bob, roles: [] }, rooms: [] },
     ];
-    presence.forgotten = true;
+    presence.outcome = 'reaped';
     await keeper.keep();
     expect((await presence.roomsOf('a1')).sort()).toEqual(['games', 'lobby']);
     expect(await presence.members('lobby')).toEqual([alice]);
@@ -84,12 +90,29 @@ describe('PresenceKeeper', () => {
     ]);
   });
 
-  it('survives a store that fails, and works again when it answers', async () => {
-    presence.failure = new Error('redis is away');
-    await expect(keeper.keep()).resolves.toBeUndefined();
-    presence.failure = undefined;
-    presence.departures = [{ room: 'lobby', user: bob }];
+  it('registers the presence again silently when the store lost it, as nobody heard of a departure', async () => {
+    broadcaster.memberships = [{ socketId: 'a1', user: { ...alice, roles: [] }, rooms: ['lobby'] }];
+    presence.outcome = 'lost';
     await keeper.keep();
-    expect(broadcaster.eventsNamed('room:left')).toHaveLength(1);
+    expect(await presence.members('lobby')).toEqual([alice]);
+    expect(broadcaster.eventsNamed('room:joined')).toEqual([]);
+  });
+
+  describe('after a failure', () => {
+    beforeEach(() => jest.useFakeTimers({ now: Date.now() }));
+    afterEach(() => jest.useRealTimers());
+
+    it('survives it, and reaps only once the other nodes had a full timeout to say they are alive', async () => {
+      presence.failure = new Error('redis is away');
+      await expect(keeper.keep()).resolves.toBeUndefined();
+      await expect(keeper.keepNow()).rejects.toThrow('redis is away');
+      presence.failure = undefined;
+      presence.departures = [{ room: 'lobby', user: bob }];
+      await keeper.keepNow();
+      expect(broadcaster.eventsNamed('room:left')).toEqual([]);
+      jest.setSystemTime(Date.now() + NODE_TIMEOUT_MS);
+      await keeper.keepNow();
+      expect(broadcaster.eventsNamed('room:left')).toHaveLength(1);
+    });
   });
 });

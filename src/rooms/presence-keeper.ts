@@ -10,22 +10,29 @@ import { Broadcaster } from '../realtime/broadcaster.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
 import { RoomsService } from './rooms.service.js';
 
-/**
- * With a timeout of 6 s (the presence store's), a dead node's sockets leave their rooms within
- * 6 s + one interval: inside the contract's 10 seconds.
- */
+/** How often a node says it is alive, and looks for nodes that stopped saying so. */
 export const PRESENCE_KEEPING_INTERVAL_MS = 2000;
+/**
+ * A node silent for this long is dead. With rounds every 2 s, its sockets leave their rooms
+ * within 6 s + one round: inside the contract's 10 seconds.
+ */
+export const NODE_TIMEOUT_MS = 6000;
 
 /**
  * Keeps presence true across nodes: tells the others that this node is alive, registers this
- * node's presence again when it was given up for dead (Redis was away, or lost its data), and
- * removes the presence of nodes that died without a goodbye. Only with several nodes (Redis).
+ * node's presence again when it was given up for dead or Redis lost it, and removes the presence
+ * of nodes that died without a goodbye. Only with several nodes (Redis).
  */
 @Injectable()
 export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
-  private running = false;
+  private round?: Promise<void>;
   private failing = false;
+  /**
+   * When this node's last round failed. After an outage of Redis every node's last heartbeat is
+   * old: none reaps before the others have had a full timeout to say they are alive again.
+   */
+  private lastFailureAt = -Infinity;
 
   constructor(
     @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
@@ -45,26 +52,46 @@ export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplication
     clearInterval(this.timer);
   }
 
-  /** One round; a round still running when the next is due is not doubled. */
+  /** One round, logged when it fails; never rejects. */
   async keep(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
-      if (await this.presence.heartbeat()) await this.registerLocalPresence();
-      for (const departure of await this.presence.reapDeadNodes()) this.rooms.departed(departure);
+      await this.keepNow();
       if (this.failing) this.logger.info('presence is kept again');
       this.failing = false;
     } catch (error) {
       if (!this.failing) this.logger.error({ err: error }, 'presence keeping failed; retrying');
       this.failing = true;
-    } finally {
-      this.running = false;
     }
   }
 
-  private async registerLocalPresence(): Promise<void> {
+  /**
+   * One round now (or the one under way): resolves once this node's presence is registered and
+   * dead nodes are reaped, rejects when the store does not answer. Readiness asks this, so that a
+   * node is not ready until its presence is back after Redis lost it.
+   */
+  keepNow(): Promise<void> {
+    this.round ??= this.runRound().finally(() => (this.round = undefined));
+    return this.round;
+  }
+
+  private async runRound(): Promise<void> {
+    try {
+      const outcome = await this.presence.heartbeat();
+      if (outcome !== 'registered') await this.registerLocalPresence(outcome === 'reaped');
+      if (Date.now() - this.lastFailureAt < NODE_TIMEOUT_MS) return;
+      for (const departure of await this.presence.reapDeadNodes(NODE_TIMEOUT_MS)) {
+        this.rooms.departed(departure);
+      }
+    } catch (error) {
+      this.lastFailureAt = Date.now();
+      throw error;
+    }
+  }
+
+  /** `announce`: the rooms were told that these users left, so they are told of their return. */
+  private async registerLocalPresence(announce: boolean): Promise<void> {
     for (const { user, socketId, rooms } of this.broadcaster.localMemberships()) {
-      await this.rooms.recovered(user, socketId, rooms);
+      await this.rooms.recovered(user, socketId, rooms, announce);
     }
   }
 }

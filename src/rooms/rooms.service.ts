@@ -82,12 +82,21 @@ export class RoomsService {
   }
 
   /**
-   * A socket whose session Socket.IO recovered is back in its rooms already; its presence, taken
-   * away when it dropped, is restored here.
+   * Restores the presence of a socket that is in these rooms already: one whose session Socket.IO
+   * recovered (its presence was taken away when it dropped), or one whose presence the store lost.
+   * `announce` tells the rooms of a user's return; without it nobody is told, for rooms that never
+   * heard that the user left.
    */
-  async recovered(user: User, socketId: string, rooms: Iterable<string>): Promise<void> {
-    // Already in these rooms before it dropped: the limit was checked when it joined them.
-    await Promise.all([...rooms].map((room) => this.enter(user, socketId, room, Infinity)));
+  async recovered(
+    user: User,
+    socketId: string,
+    rooms: Iterable<string>,
+    announce = true,
+  ): Promise<void> {
+    // Already in these rooms before: the limit was checked when it joined them.
+    await Promise.all(
+      [...rooms].map((room) => this.enter(user, socketId, room, Infinity, announce)),
+    );
   }
 
   private async enter(
@@ -95,6 +104,7 @@ export class RoomsService {
     socketId: string,
     room: string,
     maxRoomsPerSocket: number,
+    announce = true,
   ): Promise<void> {
     const change = await this.presence.join(room, user, socketId, maxRoomsPerSocket);
     if (change.overLimit) {
@@ -102,7 +112,7 @@ export class RoomsService {
     }
     if (!change.socketAdded) return;
     this.broadcaster.addToRoom(socketId, room);
-    if (change.userChanged) {
+    if (change.userChanged && announce) {
       this.broadcaster.send(
         { room },
         ServerEvents.roomJoined,

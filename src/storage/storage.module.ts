@@ -3,7 +3,6 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
-import { HEALTH_CHECKS, type HealthCheck } from '../health/health-check.js';
 import type { Logger } from '../logging/logger.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
@@ -44,7 +43,7 @@ export class StorageModule {
         config.redisUrl === undefined
           ? memoryProviders(config)
           : redisProviders(config, config.redisUrl, logger),
-      exports: [...STORE_TOKENS, HEALTH_CHECKS, SOCKET_IO_ADAPTER],
+      exports: [...STORE_TOKENS, SOCKET_IO_ADAPTER],
     };
   }
 }
@@ -57,7 +56,6 @@ function memoryProviders(config: AppConfig): Provider[] {
       provide: PENDING_NOTIFICATION_STORE,
       useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
-    { provide: HEALTH_CHECKS, useValue: [] satisfies HealthCheck[] },
     { provide: SOCKET_IO_ADAPTER, useValue: undefined },
   ];
 }
@@ -89,12 +87,6 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       provide: PENDING_NOTIFICATION_STORE,
       useFactory: (redis: RedisConnection) =>
         new RedisPendingNotificationStore(redis.commands, keys, PENDING_NOTIFICATION_LIMITS),
-      inject: [RedisConnection],
-    },
-    {
-      provide: HEALTH_CHECKS,
-      useFactory: (redis: RedisConnection) =>
-        [{ name: 'redis', probe: () => redis.ping() }] satisfies HealthCheck[],
       inject: [RedisConnection],
     },
     {

@@ -83,17 +83,25 @@ export interface PresenceStore {
   isMember(room: string, socketId: string): Promise<boolean>;
   roomsOf(socketId: string): Promise<string[]>;
   /**
-   * Tells the other nodes that this one is alive. Resolves to true when this node had been given
-   * up for dead (its sockets' presence removed, or Redis lost it) and must register that presence
-   * again. On one node there is nobody to tell: always false.
+   * Tells the other nodes that this one is alive, and says whether this node's presence is still
+   * in the store (see HeartbeatOutcome). On one node there is nobody to tell: always 'registered'.
    */
-  heartbeat(): Promise<boolean>;
+  heartbeat(): Promise<HeartbeatOutcome>;
   /**
-   * Removes the presence of the sockets of nodes that stopped heartbeating, and returns the users
-   * who stopped being present in a room because of it. On one node: nothing.
+   * Removes the presence of the sockets of nodes silent for longer than `timeoutMs`, and returns
+   * the users who stopped being present in a room because of it. On one node: nothing.
    */
-  reapDeadNodes(): Promise<Departure[]>;
+  reapDeadNodes(timeoutMs: number): Promise<Departure[]>;
 }
+
+/**
+ * - `registered`: this node's presence is in the store, as it left it;
+ * - `reaped`: other nodes gave this node up for dead, removed its sockets' presence and told their
+ *   rooms (`room:left`): its presence must be registered again, and the rooms told;
+ * - `lost`: the store lost every node's presence (Redis restarted without its data) and nobody was
+ *   told: its presence must be registered again, silently.
+ */
+export type HeartbeatOutcome = 'registered' | 'reaped' | 'lost';
 
 export interface Departure {
   room: string;

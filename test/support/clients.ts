@@ -71,22 +71,34 @@ export async function ok<T = unknown>(
   return reply.data;
 }
 
+/**
+ * A wait that fails only the test that awaits it. When an earlier step of its test has failed
+ * already, nobody awaits it, and its timeout would surface as an unhandled rejection under
+ * whichever test runs later (Jest blames that one).
+ */
+export function awaitedOnly<T>(wait: Promise<T>): Promise<T> {
+  wait.catch(() => undefined);
+  return wait;
+}
+
 export function nextEvent<T = unknown>(
   socket: Socket,
   event: string,
   timeoutMs = 5000,
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.off(event, onEvent);
-      reject(new Error(`no "${event}" within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onEvent = (payload: T) => {
-      clearTimeout(timer);
-      resolve(payload);
-    };
-    socket.once(event, onEvent);
-  });
+  return awaitedOnly(
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.off(event, onEvent);
+        reject(new Error(`no "${event}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onEvent = (payload: T) => {
+        clearTimeout(timer);
+        resolve(payload);
+      };
+      socket.once(event, onEvent);
+    }),
+  );
 }
 
 /** Collects every payload of `event` from now on. */

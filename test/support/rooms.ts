@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import type { ErrorCode, Message, MessagePage, User } from '../../src/contract/types.js';
 import type { JoinResult } from '../../src/rooms/rooms.service.js';
-import { connectAs, ok, type TestClient } from './clients.js';
+import { awaitedOnly, connectAs, ok, type TestClient } from './clients.js';
 import { connectWithToken, uniqueId } from './identities.js';
 import { TEST_JWT_SECRET } from './tokens.js';
 
@@ -37,6 +37,12 @@ export function newUser(name: string): User {
 export function twoTabsOf(url: string, user: User): Promise<[TestClient, TestClient]> {
   const claims = { sub: user.id, name: user.name };
   return Promise.all([connectWithToken(url, claims), connectWithToken(url, claims)]);
+}
+
+/** One socket of a signed-in user on each of `urls`: tabs that a load balancer spread over nodes. */
+export function tabsOn(urls: readonly string[], user: User): Promise<TestClient[]> {
+  const claims = { sub: user.id, name: user.name };
+  return Promise.all(urls.map((url) => connectWithToken(url, claims)));
 }
 
 /** Joins `room` (catching up from `after` when given) and returns the reply's data. */
@@ -95,21 +101,23 @@ export function nextEvents<T = unknown>(
   count: number,
   timeoutMs = 5000,
 ): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const seen: T[] = [];
-    const timer = setTimeout(() => {
-      socket.off(event, onEvent);
-      reject(new Error(`${seen.length} of ${count} "${event}" within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onEvent = (payload: T) => {
-      seen.push(payload);
-      if (seen.length < count) return;
-      clearTimeout(timer);
-      socket.off(event, onEvent);
-      resolve(seen);
-    };
-    socket.on(event, onEvent);
-  });
+  return awaitedOnly(
+    new Promise((resolve, reject) => {
+      const seen: T[] = [];
+      const timer = setTimeout(() => {
+        socket.off(event, onEvent);
+        reject(new Error(`${seen.length} of ${count} "${event}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onEvent = (payload: T) => {
+        seen.push(payload);
+        if (seen.length < count) return;
+        clearTimeout(timer);
+        socket.off(event, onEvent);
+        resolve(seen);
+      };
+      socket.on(event, onEvent);
+    }),
+  );
 }
 
 /** The reply of a refused event with `code` and no details. */

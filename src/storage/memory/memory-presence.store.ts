@@ -1,5 +1,11 @@
 import type { User } from '../../contract/types.js';
-import type { Departure, JoinOutcome, PresenceChange, PresenceStore } from '../stores.js';
+import type {
+  Departure,
+  HeartbeatOutcome,
+  JoinOutcome,
+  PresenceChange,
+  PresenceStore,
+} from '../stores.js';
 
 interface Member {
   user: User;
@@ -71,8 +77,8 @@ export class MemoryPresenceStore implements PresenceStore {
     return Promise.resolve([...(this.socketRooms.get(socketId) ?? [])]);
   }
 
-  heartbeat(): Promise<boolean> {
-    return Promise.resolve(false);
+  heartbeat(): Promise<HeartbeatOutcome> {
+    return Promise.resolve('registered');
   }
 
   reapDeadNodes(): Promise<Departure[]> {

@@ -25,6 +25,8 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 export class RedisConnection implements OnApplicationShutdown {
   readonly commands: Redis;
   readonly adapter: Redis;
+  /** The clients the adapter made of `adapter` for its reads and subscriptions. */
+  private readonly adapterCopies: Redis[];
 
   constructor(
     url: string,
@@ -52,6 +54,7 @@ export class RedisConnection implements OnApplicationShutdown {
       }),
     );
     markRejectionsHandled(this.adapter);
+    this.adapterCopies = trackCopies(this.adapter);
   }
 
   /** Resolves once the command client is ready, or after `timeoutMs` (the node then starts not ready). */
@@ -67,12 +70,10 @@ export class RedisConnection implements OnApplicationShutdown {
     });
   }
 
-  async ping(): Promise<void> {
-    await this.commands.ping();
-  }
-
   /** After the Socket.IO server has closed, so that its last writes still reach Redis. */
   async onApplicationShutdown(): Promise<void> {
+    // The adapter's own copies would otherwise linger until their blocking read returns.
+    for (const copy of this.adapterCopies) copy.disconnect();
     await Promise.all(
       [this.commands, this.adapter].map((client) =>
         client.quit().then(
@@ -113,6 +114,18 @@ function markRejectionsHandled(client: Redis): void {
     set: (...args: unknown[]) => observed(set(...args)),
     publish: (...args: unknown[]) => observed(publish(...args)),
   });
+}
+
+/** Records the copies made with `duplicate()`, which the adapter makes but never closes on its own. */
+function trackCopies(client: Redis): Redis[] {
+  const copies: Redis[] = [];
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+    const copy = duplicate(...args);
+    copies.push(copy);
+    return copy;
+  };
+  return copies;
 }
 
 function observed<T>(reply: Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import { LuaScript } from './lua-script.js';
  *   P..'counts:'..room         hash user id → how many of the user's sockets are in the room
  *   P..'node:'..nodeId         hash socket id → user id, of the node's sockets that are in a room
  *   P..'nodes'                 sorted set of node ids by their last heartbeat (ms, Redis's clock)
+ *   P..'epoch'                 a random id set when the store (Redis's data) began
  * The keys are built here rather than passed in because reaping a dead node reaches rooms that
  * only Redis knows; so these scripts need one Redis (with replicas if wanted), not Redis Cluster.
  */
@@ -60,12 +61,18 @@ return 0
 `);
 
 /**
- * Marks the node alive now. ARGV: prefix, node id.
- * Returns 1 when the node was not registered: it is new, or it was given up for dead (its presence
- * removed by another node) and must register its sockets' presence again.
+ * Marks the node alive now. ARGV: prefix, node id, an epoch for a store that has none yet.
+ * Returns {1 when the node was not registered (new, or removed since), the store's epoch}. The
+ * epoch is set once per store and goes with its data: a new epoch means Redis lost the data.
  */
 export const HEARTBEAT = new LuaScript(`${NOW_MS}
-return redis.call('ZADD', ARGV[1] .. 'nodes', nowMs, ARGV[2])
+local epochKey = ARGV[1] .. 'epoch'
+local epoch = redis.call('GET', epochKey)
+if not epoch then
+  epoch = ARGV[3]
+  redis.call('SET', epochKey, epoch)
+end
+return {redis.call('ZADD', ARGV[1] .. 'nodes', nowMs, ARGV[2]), epoch}
 `);
 
 /**

@@ -1,17 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { User } from '../../contract/types.js';
-import type { Departure, JoinOutcome, PresenceChange, PresenceStore } from '../stores.js';
+import type {
+  Departure,
+  HeartbeatOutcome,
+  JoinOutcome,
+  PresenceChange,
+  PresenceStore,
+} from '../stores.js';
 import type { RedisKeys } from './redis-keys.js';
 import { HEARTBEAT, JOIN_ROOM, LEAVE, REAP_DEAD_NODES } from './redis-presence.scripts.js';
 
-/** A node that has not heartbeaten for this long is dead: its sockets' presence is removed. */
-export const NODE_TIMEOUT_MS = 6000;
 /** How many sockets one reaping step handles, so that a large dead node never blocks Redis for long. */
 const REAP_BATCH = 500;
 
 /** Presence shared by every node, each socket registered under the node that holds it. */
 export class RedisPresenceStore implements PresenceStore {
   private readonly prefix: string;
+  /** The store's epoch at the last heartbeat (see HEARTBEAT). */
+  private epoch?: string;
 
   constructor(
     private readonly redis: Redis,
@@ -63,17 +70,25 @@ export class RedisPresenceStore implements PresenceStore {
     return this.redis.smembers(`${this.prefix}socket:${socketId}`);
   }
 
-  async heartbeat(): Promise<boolean> {
-    return (await HEARTBEAT.run(this.redis, [], [this.prefix, this.nodeId])) === 1;
+  async heartbeat(): Promise<HeartbeatOutcome> {
+    const [added, epoch] = (await HEARTBEAT.run(
+      this.redis,
+      [],
+      [this.prefix, this.nodeId, randomUUID()],
+    )) as [number, string];
+    const knownEpoch = this.epoch;
+    this.epoch = epoch;
+    if (added === 0) return 'registered';
+    return epoch === knownEpoch ? 'reaped' : 'lost';
   }
 
-  async reapDeadNodes(): Promise<Departure[]> {
+  async reapDeadNodes(timeoutMs: number): Promise<Departure[]> {
     const departures: Departure[] = [];
     for (;;) {
       const [more, ...reaped] = (await REAP_DEAD_NODES.run(
         this.redis,
         [],
-        [this.prefix, NODE_TIMEOUT_MS, REAP_BATCH, this.nodeId],
+        [this.prefix, timeoutMs, REAP_BATCH, this.nodeId],
       )) as [number, ...string[]];
       for (let index = 0; index < reaped.length; index += 2) {
         departures.push({ room: reaped[index], user: JSON.parse(reaped[index + 1]) as User });

@@ -13,7 +13,9 @@ import {
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
-import { NODE_TIMEOUT_MS, RedisPresenceStore } from './redis-presence.store.js';
+import { RedisPresenceStore } from './redis-presence.store.js';
+
+const NODE_TIMEOUT_MS = 6000;
 
 describeWithRedis('Redis stores', () => {
   let server: RedisServer;
@@ -58,13 +60,13 @@ describeWithRedis('Redis stores', () => {
       const deadNode = randomUUID();
       const dead = new RedisPresenceStore(redis, keys, deadNode);
       const alive = new RedisPresenceStore(redis, keys, randomUUID());
-      expect(await dead.heartbeat()).toBe(true);
-      expect(await alive.heartbeat()).toBe(true);
+      await dead.heartbeat();
+      await alive.heartbeat();
       await dead.join('r', alice, 'd1', 10);
       await dead.join('s', alice, 'd1', 10);
       await dead.join('r', bob, 'd2', 10);
       await alive.join('r', bob, 'a1', 10);
-      expect(await alive.reapDeadNodes()).toEqual([]);
+      expect(await alive.reapDeadNodes(NODE_TIMEOUT_MS)).toEqual([]);
 
       // The dead node's heartbeat is made older than the timeout, as if it had stopped long ago.
       await redis.zadd(
@@ -72,7 +74,7 @@ describeWithRedis('Redis stores', () => {
         Date.now() - NODE_TIMEOUT_MS - 1000,
         deadNode,
       );
-      const departures = await alive.reapDeadNodes();
+      const departures = await alive.reapDeadNodes(NODE_TIMEOUT_MS);
       expect(departures).toEqual(
         expect.arrayContaining([
           { room: 'r', user: alice },
@@ -82,10 +84,21 @@ describeWithRedis('Redis stores', () => {
       expect(departures).toHaveLength(2);
       expect(await alive.members('r')).toEqual([bob]);
       expect(await alive.roomsOf('d1')).toEqual([]);
-      expect(await alive.reapDeadNodes()).toEqual([]);
+      expect(await alive.reapDeadNodes(NODE_TIMEOUT_MS)).toEqual([]);
       // A node that comes back after being reaped learns it, to register its presence again.
-      expect(await dead.heartbeat()).toBe(true);
-      expect(await alive.heartbeat()).toBe(false);
+      expect(await dead.heartbeat()).toBe('reaped');
+      expect(await alive.heartbeat()).toBe('registered');
+    });
+
+    it('tells every node that Redis lost the presence when its data is gone', async () => {
+      const keys = freshKeys();
+      const node = new RedisPresenceStore(redis, keys, randomUUID());
+      await node.heartbeat();
+      expect(await node.heartbeat()).toBe('registered');
+      const lostKeys = await redis.keys(`${keys.presencePrefix}*`);
+      await redis.del(...lostKeys);
+      expect(await node.heartbeat()).toBe('lost');
+      expect(await node.heartbeat()).toBe('registered');
     });
   });
 });
