@@ -1,6 +1,6 @@
 import type { Message, User } from '../src/contract/types.js';
 import { closeAllClients, collect, connectAs, nextEvent, ok, request } from './support/clients.js';
-import { useCluster } from './support/cluster.js';
+import { readiness, useCluster } from './support/cluster.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { closeInboxClients, connectWithInbox } from './support/inbox.js';
 import { describeWithRedis } from './support/redis-server.js';
@@ -80,6 +80,37 @@ describeWithRedis('Redis restarted under running nodes (no persistence)', () => 
     );
     // Resolves once every node answers 200 again.
     await cluster.startRedis();
+  }, 40_000);
+
+  it('keeps a node running, without an unhandled rejection, through everything its clients do while Redis is away', async () => {
+    const node = await cluster.startProcessNode();
+    const room = uniqueId('room');
+    const alice = await connectAs(node.url, 'alice');
+    const leaving = await connectAs(node.url, 'leaving');
+    for (const socket of [alice, leaving]) await joined(socket, room);
+    await cluster.stopRedis();
+
+    const refused = await Promise.all([
+      request(alice, 'chat:send', { room, text: 'anyone there?' }),
+      request(alice, 'room:join', { room: uniqueId('room') }),
+      request(alice, 'chat:history', { room }),
+      request(alice, 'notification:send', { target: { room }, title: 't', body: 'b' }),
+      request(alice, 'notification:send', { target: { userId: 'someone' }, title: 't', body: 'b' }),
+    ]);
+    expect(refused.map((reply) => (reply.ok ? 'ok' : reply.error.code))).toEqual(
+      refused.map(() => 'INTERNAL'),
+    );
+    // A socket whose connection drops (its session is saved for recovery), and one that arrives.
+    leaving.io.engine.close();
+    const arriving = await connectAs(node.url, 'arriving');
+    await ok(arriving, 'session:ping');
+
+    await cluster.startRedis();
+    await readiness(node.url, 200);
+    expect(await ok(alice, 'chat:send', { room, text: 'back' })).toMatchObject({ offset: 1 });
+    expect(node.running()).toBe(true);
+    expect(node.output()).not.toMatch(/unhandled/i);
+    await node.stop();
   }, 40_000);
 
   it('answers chat:send with INTERNAL within 5 s while Redis is away, and keeps the socket connected', async () => {

@@ -133,7 +133,7 @@ const READINESS_TIMEOUT_MS = 15_000;
 const READINESS_POLL_INTERVAL_MS = 100;
 
 /** Resolves with the first GET /health/ready of `url` that answers `status`, within a bound. */
-async function readiness(url: string, status: 200 | 503): Promise<HttpReply<Readiness>> {
+export async function readiness(url: string, status: 200 | 503): Promise<HttpReply<Readiness>> {
   const deadline = Date.now() + READINESS_TIMEOUT_MS;
   for (;;) {
     const reply = await get<Readiness>(url, '/health/ready');

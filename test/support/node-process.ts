@@ -18,6 +18,10 @@ export interface NodeProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Stops the process as an orchestrator does (SIGTERM), unless it has exited already. */
   stop(): Promise<void>;
+  /** Whether the process is still running. */
+  running(): boolean;
+  /** The last of what the process wrote to stdout and stderr. */
+  output(): string;
 }
 
 /**
@@ -58,7 +62,15 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
         `dist/main.js did not serve /health within ${START_TIMEOUT_MS} ms:\n${output}`,
       );
     }
-    if (await answersHealth(url)) return { url, kill, stop: () => kill('SIGTERM') };
+    if (await answersHealth(url)) {
+      return {
+        url,
+        kill,
+        stop: () => kill('SIGTERM'),
+        running: () => !hasExited,
+        output: () => output,
+      };
+    }
     await delay(HEALTH_POLL_INTERVAL_MS);
   }
 }
