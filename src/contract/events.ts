@@ -1,6 +1,7 @@
 /** Event names of PROTOCOL.md, one constant each so that a typo is a compile error. */
 export const ClientEvents = {
   sessionPing: 'session:ping',
+  sessionRefresh: 'session:refresh',
   roomJoin: 'room:join',
   roomLeave: 'room:leave',
   roomMembers: 'room:members',
@@ -12,6 +13,8 @@ export const ClientEvents = {
 
 export const ServerEvents = {
   welcome: 'welcome',
+  sessionExpiring: 'session:expiring',
+  sessionEnded: 'session:ended',
   roomJoined: 'room:joined',
   roomLeft: 'room:left',
   chatMessage: 'chat:message',

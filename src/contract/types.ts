@@ -73,3 +73,16 @@ export interface ErrorEvent {
   message: string;
   details?: unknown;
 }
+
+/** Why the server ended a session on purpose (`session:ended`). */
+export type SessionEndReason = 'token_expired' | 'rate_limited' | 'kicked' | 'replaced';
+
+export interface SessionEnded {
+  reason: SessionEndReason;
+  message: string;
+}
+
+export interface SessionExpiring {
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}

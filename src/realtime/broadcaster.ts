@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import type { ClientSocket } from '../common/client-socket.js';
-import { userRoom } from '../contract/events.js';
-import type { Identity } from '../contract/types.js';
+import { AppConfig } from '../config/app-config.js';
+import { ServerEvents, userRoom } from '../contract/events.js';
+import type { Identity, SessionEnded, SessionEndReason } from '../contract/types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { Announcement } from '../storage/stores.js';
 
@@ -11,6 +12,9 @@ import type { Announcement } from '../storage/stores.js';
  * needs one replies within the contract's 5 seconds even when a node or Redis does not answer.
  */
 export const FETCH_SOCKETS_TIMEOUT_MS = 3000;
+
+/** The request to the other nodes to end their sockets' sessions (Socket.IO's server-side emit). */
+const END_SESSIONS = 'switchboard:end-sessions';
 
 /** Socket.IO's packet type of an event, in what the adapter stream carries. */
 const EVENT_PACKET_TYPE = 2;
@@ -54,10 +58,23 @@ export interface AcknowledgedDelivery {
 export class Broadcaster {
   private server?: Server;
 
-  constructor(private readonly metrics: MetricsService) {}
+  /** Other nodes share the sockets' audiences (Redis): some work is asked of each of them. */
+  private readonly clustered: boolean;
+
+  constructor(
+    private readonly metrics: MetricsService,
+    config: AppConfig,
+  ) {
+    this.clustered = config.redisUrl !== undefined;
+  }
 
   attach(server: Server): void {
     this.server = server;
+    if (this.clustered) {
+      server.on(END_SESSIONS, (audience: Audience, ended: SessionEnded) =>
+        this.endLocalSessions(audience, ended),
+      );
+    }
   }
 
   send(audience: Audience, event: string, payload: unknown, options: SendOptions = {}): void {
@@ -169,6 +186,25 @@ export class Broadcaster {
     return [...rooms]
       .filter((room) => room.startsWith(CHAT_ROOM_PREFIX))
       .map((room) => room.slice(CHAT_ROOM_PREFIX.length));
+  }
+
+  /**
+   * Ends the sessions of the audience, on every node: each socket gets `session:ended` and is
+   * disconnected ("io server disconnect": the client does not reconnect by itself). Each node
+   * does it to its own sockets, so that the event is written before the close, which lets it out
+   * first (a broadcast and a disconnection sent through the adapter reach a node's own sockets in
+   * the other order).
+   */
+  endSessions(audience: Audience, reason: SessionEndReason, message: string): void {
+    this.endLocalSessions(audience, { reason, message });
+    if (this.clustered) this.io.serverSideEmit(END_SESSIONS, audience, { reason, message });
+  }
+
+  private endLocalSessions(audience: Audience, ended: SessionEnded): void {
+    const sockets = this.io.local.in(roomOf(audience));
+    sockets.emit(ServerEvents.sessionEnded, ended);
+    this.metrics.eventSent(ServerEvents.sessionEnded);
+    sockets.disconnectSockets(true);
   }
 
   /** Closes every connection without a "server disconnect", so that clients reconnect by themselves. */

@@ -18,6 +18,8 @@ export interface ClusterOptions {
 export interface Cluster {
   /** The in-process nodes' URLs, in the order they started: A, B, C… */
   readonly urls: string[];
+  /** The in-process nodes' applications, in the same order. */
+  readonly apps: RunningServer['app'][];
   readonly redis: RedisServer;
   /** One more node, in a child process so that a test can kill it; stopped with the others. */
   startProcessNode(): Promise<NodeProcess>;
@@ -51,6 +53,10 @@ export function useCluster(name: string, options: ClusterOptions = {}): Cluster 
     get urls() {
       started();
       return nodes.map((node) => node.url);
+    },
+    get apps() {
+      started();
+      return nodes.map((node) => node.app);
     },
     get redis() {
       return started();
