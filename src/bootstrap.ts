@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { isOriginAllowed } from './common/origin-policy.js';
+import { securityHeaders } from './common/security-headers.js';
 import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
@@ -34,6 +35,8 @@ export async function createApplication(
         ? undefined
         : { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
   });
+  // First, so that every answer carries them, refusals included.
+  app.use(securityHeaders());
   app.use(NOTIFICATIONS_API_PATH, apiKeyGate(config.notifyApiKey));
   app.useBodyParser('json', { limit: HTTP_JSON_BODY_LIMIT });
   app.useWebSocketAdapter(

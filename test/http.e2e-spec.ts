@@ -1,5 +1,6 @@
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
 import { get } from './support/http.js';
+import { sampleOf } from './support/metrics.js';
 import { useServer } from './support/server.js';
 
 describe('HTTP operations', () => {
@@ -75,9 +76,3 @@ describe('HTTP operations', () => {
     expect(response.body).toContain('Socket.IO v4');
   });
 });
-
-/** The value of one sample (`name{labels}`) in a Prometheus text exposition; 0 when absent. */
-function sampleOf(metrics: string, sample: string): number {
-  const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
-  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
-}

@@ -42,6 +42,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
           next();
         },
         (error: unknown) => {
+          this.metrics.handshakeRefused('unauthorized');
           this.logger.info(
             { socketId: socket.id, reason: (error as Error).message },
             'handshake refused',
@@ -81,7 +82,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   async handleDisconnect(socket: ClientSocket, reason?: string): Promise<void> {
-    this.metrics.socketDisconnected();
+    this.metrics.socketDisconnected(socket, reason ?? '');
     const user = identityOf(socket);
     this.logger.debug({ socketId: socket.id, userId: user.id, reason }, 'disconnected');
     const cleanUp = this.rooms

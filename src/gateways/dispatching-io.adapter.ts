@@ -32,8 +32,10 @@ export class DispatchingIoAdapter extends IoAdapter {
       const created = this.dispatcher.createSession();
       session = created;
       this.sessions.set(socket, created);
-      socket.onAny((event: string, ...args: unknown[]) =>
-        this.dispatcher.dispatch(socket, created, event, args),
+      // Socket.IO's parser accepts numbers as event names too; the contract's names are strings
+      // (and so is the `event` of the `error` event that answers an unknown one).
+      socket.onAny((event: string | number, ...args: unknown[]) =>
+        this.dispatcher.dispatch(socket, created, String(event), args),
       );
     }
     for (const { message, callback } of handlers) {

@@ -1,15 +1,23 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-/** JSON lines for machines; readable lines when a person watches a terminal. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * JSON lines for machines; readable lines when a person watches a terminal. `destination` (a
+ * test's memory stream) replaces standard output.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'switchboard' },
     redact: {
       paths: ['token', 'auth', 'authorization', '*.token', '*.authorization'],
       remove: true,
     },
+    serializers: { err: errorForLog },
+  };
+  if (destination !== undefined) return pino(options, destination);
+  return pino({
+    ...options,
     transport: process.stdout.isTTY
       ? {
           target: 'pino-pretty',
@@ -17,6 +25,21 @@ export function createLogger(level: string): Logger {
         }
       : undefined,
   });
+}
+
+/**
+ * What a log line keeps of an error: what went wrong and where. Not the error's other fields,
+ * which can carry what a client sent: ioredis puts a failed command's arguments (message texts,
+ * notification bodies) on `command.args`. A thrown value that is not an error is not logged at all.
+ */
+export function errorForLog(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const { type, message, stack } = pino.stdSerializers.err(error);
+  const kept: Record<string, unknown> = { type, message, stack };
+  const { code, command } = error as { code?: unknown; command?: { name?: unknown } };
+  if (typeof code === 'string' || typeof code === 'number') kept.code = code;
+  if (typeof command?.name === 'string') kept.command = command.name;
+  return kept;
 }
 
 /** Nest's own messages (bootstrap, routes, crashes) go through the same pino logger. */

@@ -1,6 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCode } from '../contract/types.js';
+import type { ErrorCode, SessionEndReason } from '../contract/types.js';
+
+/** Why a handshake was refused: a bad or missing credential, or too many from one address. */
+export type HandshakeRefusal = 'unauthorized' | 'rate_limited';
+
+/** Why the server itself ends a socket: a `session:ended` reason, or a reader too slow to be told. */
+export type ServerEndReason = SessionEndReason | 'slow_reader';
+
+/**
+ * The `reason` label of a disconnect: what the server ended on purpose, else `client` (the client
+ * left, or its connection failed) or `server` (the server dropped it without a reason of its own:
+ * a shutdown, a disconnect without `endingSession`).
+ */
+export type DisconnectReason = ServerEndReason | 'client' | 'server';
+
+const HANDSHAKE_REFUSALS: readonly HandshakeRefusal[] = ['unauthorized', 'rate_limited'];
+const DISCONNECT_REASONS: readonly DisconnectReason[] = [
+  'rate_limited',
+  'slow_reader',
+  'token_expired',
+  'replaced',
+  'kicked',
+  'client',
+  'server',
+];
+
+/**
+ * Socket.IO's and Engine.IO's disconnect reasons that mean this server closed the connection;
+ * every other one ("client namespace disconnect", "transport close", "ping timeout", "transport
+ * error", "parse error") comes from the client or the network.
+ */
+const SERVER_SIDE_DISCONNECTS = new Set([
+  'server namespace disconnect',
+  'server shutting down',
+  'forced server close',
+  'forced close',
+]);
 
 /** Latencies waiting for the next scrape; past this many they are handed over at once. */
 const PENDING_LATENCIES_MAX = 10_000;
@@ -18,6 +54,14 @@ export class MetricsService {
   private readonly receivedByEvent = new Map<string, number>();
   private readonly sentByEvent = new Map<string, number>();
   private readonly repliesByCode = new Map<string, number>();
+  private readonly refusedHandshakes = new Map<string, number>();
+  private readonly disconnectsByReason = new Map<string, number>();
+  /**
+   * Why the server is ending a socket, until its disconnect counts it. Keyed by the socket object,
+   * so that an entry goes with its socket and nothing travels with the socket's data (which
+   * Socket.IO keeps for a recovered session, or sends to other nodes).
+   */
+  private readonly endingReasons = new WeakMap<object, ServerEndReason>();
   private pendingLatencies: number[] = [];
 
   constructor() {
@@ -45,6 +89,20 @@ export class MetricsService {
       'code',
       this.repliesByCode,
     );
+    this.counter(
+      'switchboard_handshakes_refused_total',
+      'Handshakes refused, by reason',
+      'reason',
+      this.refusedHandshakes,
+      HANDSHAKE_REFUSALS,
+    );
+    this.counter(
+      'switchboard_disconnects_total',
+      'Sockets disconnected, by reason: what the server ended on purpose, client or server',
+      'reason',
+      this.disconnectsByReason,
+      DISCONNECT_REASONS,
+    );
     const replyLatency: Histogram = new Histogram({
       name: 'switchboard_reply_duration_seconds',
       help: 'Time from receiving a client event to sending its reply',
@@ -61,8 +119,27 @@ export class MetricsService {
     this.connected += 1;
   }
 
-  socketDisconnected(): void {
+  handshakeRefused(reason: HandshakeRefusal): void {
+    increment(this.refusedHandshakes, reason);
+  }
+
+  /**
+   * Called by whoever ends a socket on purpose, just before disconnecting it, on the node that
+   * holds it: its disconnect then counts under `reason` instead of `server`.
+   */
+  endingSession(socket: object, reason: ServerEndReason): void {
+    this.endingReasons.set(socket, reason);
+  }
+
+  /** `socketIoReason` is the reason of Socket.IO's `disconnect` event. */
+  socketDisconnected(socket: object, socketIoReason: string): void {
     this.connected -= 1;
+    const ending = this.endingReasons.get(socket);
+    this.endingReasons.delete(socket);
+    increment(
+      this.disconnectsByReason,
+      ending ?? (SERVER_SIDE_DISCONNECTS.has(socketIoReason) ? 'server' : 'client'),
+    );
   }
 
   eventReceived(event: string): void {
@@ -96,8 +173,18 @@ export class MetricsService {
     return taken;
   }
 
-  /** A counter that, when scraped, takes over what was counted in `counts` since the last scrape. */
-  private counter(name: string, help: string, label: string, counts: Map<string, number>): void {
+  /**
+   * A counter that, when scraped, takes over what was counted in `counts` since the last scrape.
+   * Each of `knownValues` is exposed from the start, at 0, so that a rate over it never misses
+   * its first increase.
+   */
+  private counter(
+    name: string,
+    help: string,
+    label: string,
+    counts: Map<string, number>,
+    knownValues: readonly string[] = [],
+  ): void {
     const counter: Counter = new Counter({
       name,
       help,
@@ -108,6 +195,7 @@ export class MetricsService {
         counts.clear();
       },
     });
+    for (const value of knownValues) counter.inc({ [label]: value }, 0);
   }
 }
 

@@ -201,10 +201,30 @@ export class Broadcaster {
   }
 
   private endLocalSessions(audience: Audience, ended: SessionEnded): void {
+    // Marked on the node that holds each socket, so that its disconnect counts under the reason.
+    for (const socket of this.localSocketsOf(audience)) {
+      this.metrics.endingSession(socket, ended.reason);
+    }
+    // Emitted as a local broadcast: a socket's own emit goes through the cluster adapter when
+    // connection state recovery is on, and would reach the client after the disconnection.
     const sockets = this.io.local.in(roomOf(audience));
     sockets.emit(ServerEvents.sessionEnded, ended);
     this.metrics.eventSent(ServerEvents.sessionEnded);
     sockets.disconnectSockets(true);
+  }
+
+  /** The audience's sockets on this node, at once (a local look-up needs no round trip). */
+  private localSocketsOf(audience: Audience): ClientSocket[] {
+    const namespace = this.io.sockets;
+    const room = roomOf(audience);
+    const ids =
+      typeof room === 'string'
+        ? (namespace.adapter.rooms.get(room) ?? [])
+        : namespace.sockets.keys();
+    return [...ids].flatMap((id) => {
+      const socket = namespace.sockets.get(id);
+      return socket === undefined ? [] : [socket as ClientSocket];
+    });
   }
 
   /** Closes every connection without a "server disconnect", so that clients reconnect by themselves. */

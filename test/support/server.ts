@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApplication, shutDown } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app-config.js';
 
@@ -10,10 +10,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The real application on an ephemeral port, configured like production from `env`. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * The real application on an ephemeral port, configured like production from `env`, logging to
+ * `logger` (nowhere unless told).
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  logger: Logger = pino({ level: 'silent' }),
+): Promise<RunningServer> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env, PORT: '0' });
-  const app = await createApplication(config, pino({ level: 'silent' }));
+  const app = await createApplication(config, logger);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, close: () => shutDown(app) };
