@@ -90,3 +90,8 @@ export interface SessionExpiring {
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
+
+/** The reply to `session:refresh`: when the new token expires; null for a token without `exp`. */
+export interface SessionRefreshed {
+  expiresAt: number | null;
+}
