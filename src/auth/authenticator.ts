@@ -9,6 +9,9 @@ import { publicKey, remoteKeySet, secretKey, type VerificationKey } from './veri
 const GUEST_NAME_MAX = 32;
 const ANONYMOUS = 'Anonymous';
 
+/** The role that may notify everyone and enter every room. */
+export const ADMIN_ROLE = 'admin';
+
 /** Guests' ids start with it; no token may claim such an id (it would be a guest's user room). */
 export const GUEST_ID_PREFIX = 'guest:';
 
