@@ -8,6 +8,9 @@ import { EventDispatcher } from './gateways/event-dispatcher.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
 import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
+import { SessionGateway } from './gateways/session.gateway.js';
+import { SessionLifetime } from './auth/session-lifetime.js';
+import { RoomGrants } from './auth/room-grants.js';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health-check.js';
 import { HealthController } from './health/health.controller.js';
 import { APP_LOGGER, type Logger } from './logging/logger.js';
@@ -55,6 +58,9 @@ export class AppModule {
         RoomsGateway,
         ChatGateway,
         NotificationsGateway,
+        SessionLifetime,
+        SessionGateway,
+        RoomGrants,
       ],
       exports: [AppConfig, APP_LOGGER, MetricsService, Broadcaster],
     };

@@ -1,15 +1,7 @@
-import { Test } from '@nestjs/testing';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { authenticatorWith } from '../../test/support/authenticators.js';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
-import { AppConfig, loadConfig } from '../config/app-config.js';
-import { Authenticator } from './authenticator.js';
-
-async function authenticatorWith(env: Record<string, string>): Promise<Authenticator> {
-  const moduleRef = await Test.createTestingModule({
-    providers: [Authenticator, { provide: AppConfig, useValue: loadConfig(env) }],
-  }).compile();
-  return moduleRef.get(Authenticator);
-}
+import type { Authenticator } from './authenticator.js';
 
 describe('Authenticator', () => {
   let authenticator: Authenticator;
@@ -17,25 +9,33 @@ describe('Authenticator', () => {
     authenticator = await authenticatorWith({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
   });
 
-  it('accepts an HS256 token: sub is the id, name the name, roles the roles', async () => {
-    const token = await signToken({
-      sub: 'u1',
-      name: 'Ada',
-      roles: ['admin', 7 as unknown as string],
-    });
+  it('accepts an HS256 token: sub is the id, name the name, roles the roles, rooms the grants, exp the expiry', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const token = await signToken(
+      {
+        sub: 'u1',
+        name: 'Ada',
+        roles: ['admin', 7 as unknown as string],
+        rooms: ['private:a', 'private:team-*'],
+      },
+      { expiresIn: exp },
+    );
     await expect(authenticator.authenticate({ token })).resolves.toEqual({
       id: 'u1',
       name: 'Ada',
       roles: ['admin'],
+      rooms: ['private:a', 'private:team-*'],
+      expiresAt: exp * 1000,
     });
   });
 
-  it('names a token user by their id when the token has no name', async () => {
+  it('names a token user by their id when the token has no name, and grants no room', async () => {
     const token = await signToken({ sub: 'u1' });
-    await expect(authenticator.authenticate({ token })).resolves.toEqual({
+    await expect(authenticator.authenticate({ token })).resolves.toMatchObject({
       id: 'u1',
       name: 'u1',
       roles: [],
+      rooms: [],
     });
   });
 
@@ -54,6 +54,7 @@ describe('Authenticator', () => {
           .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
     ],
     ['without a subject', () => signToken({ name: 'x' })],
+    ['whose subject is a guest id', () => signToken({ sub: 'guest:1234' })],
     ['not a JWT', () => Promise.resolve('garbage')],
     ['not a string', () => Promise.resolve(42 as unknown as string)],
   ])('refuses a token %s', async (_case, token) => {

@@ -1,56 +1,108 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { jwtVerify } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Identity } from '../contract/types.js';
+import { publicKey, remoteKeySet, secretKey, type VerificationKey } from './verification-keys.js';
 
 const GUEST_NAME_MAX = 32;
 const ANONYMOUS = 'Anonymous';
 
-/** Who a handshake's `auth` object says the socket is: a JWT's subject, or a guest. */
+/** The role that may notify everyone and enter every room. */
+export const ADMIN_ROLE = 'admin';
+
+/** Guests' ids start with it; no token may claim such an id (it would be a guest's user room). */
+export const GUEST_ID_PREFIX = 'guest:';
+
+/** A token's claims once a configured key has verified it: it names a subject. */
+export type VerifiedClaims = JWTPayload & { sub: string };
+
+/**
+ * Who a handshake's `auth` object says the socket is: a JWT's subject, or a guest. A token is
+ * accepted when one of the configured keys (the shared secret, the PEM public key, the remote
+ * key set) verifies it, each with its own algorithms only.
+ */
 @Injectable()
 export class Authenticator {
-  private readonly secret: Uint8Array | undefined;
+  private readonly keys: VerificationKey[];
+  private readonly claimChecks: JWTVerifyOptions;
 
   constructor(private readonly config: AppConfig) {
-    this.secret =
-      config.jwtSecret === undefined ? undefined : new TextEncoder().encode(config.jwtSecret);
+    this.keys = [
+      ...(config.jwtSecret === undefined ? [] : [secretKey(config.jwtSecret)]),
+      ...(config.jwtPublicKey === undefined ? [] : [publicKey(config.jwtPublicKey)]),
+      ...(config.jwksUrl === undefined
+        ? []
+        : [remoteKeySet(config.jwksUrl, config.jwksCooldownMs)]),
+    ];
+    // No clock tolerance: a socket lives until its token's `exp`, read by this server's clock.
+    this.claimChecks = { issuer: config.jwtIssuer, audience: config.jwtAudience };
   }
 
   async authenticate(auth: unknown): Promise<Identity> {
     const credentials =
       typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>) : {};
     if (credentials.token !== undefined) {
-      return this.verifyToken(credentials.token);
+      return this.identityOf(credentials.token);
     }
     if (!this.config.allowGuests) {
       throw new AppError('UNAUTHORIZED', 'a token is required');
     }
-    return { id: `guest:${randomUUID()}`, name: guestName(credentials.name), roles: [] };
+    return {
+      id: `${GUEST_ID_PREFIX}${randomUUID()}`,
+      name: guestName(credentials.name),
+      roles: [],
+    };
   }
 
-  private async verifyToken(token: unknown): Promise<Identity> {
-    if (typeof token !== 'string' || this.secret === undefined) {
+  /** The identity that a connection token names (at the handshake, or in `session:refresh`). */
+  async identityOf(token: unknown): Promise<Identity> {
+    const claims = await this.verify(token);
+    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : '';
+    return {
+      id: claims.sub,
+      name: name || claims.sub,
+      roles: stringsOf(claims.roles),
+      rooms: stringsOf(claims.rooms),
+      ...(claims.exp === undefined ? {} : { expiresAt: claims.exp * 1000 }),
+    };
+  }
+
+  /** The claims of a token that a configured key verifies; UNAUTHORIZED for any other token. */
+  async verify(token: unknown): Promise<VerifiedClaims> {
+    if (typeof token !== 'string') {
       throw new AppError('UNAUTHORIZED', 'the token is not accepted');
     }
-    try {
-      // Only HS256: a token that names another algorithm, `none` included, is refused.
-      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'] });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
-        throw new AppError('UNAUTHORIZED', 'the token has no subject');
+    for (const { key, algorithms } of this.keys) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key, { ...this.claimChecks, algorithms }));
+      } catch {
+        continue; // another key may verify it
       }
-      const name =
-        typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim() : payload.sub;
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((role) => typeof role === 'string')
-        : [];
-      return { id: payload.sub, name, roles };
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError('UNAUTHORIZED', 'the token is expired or badly signed');
+      return withSubject(payload);
     }
+    throw new AppError(
+      'UNAUTHORIZED',
+      'the token is expired, badly signed or for another audience',
+    );
   }
+}
+
+function withSubject(payload: JWTPayload): VerifiedClaims {
+  const { sub } = payload;
+  if (typeof sub !== 'string' || sub.length === 0) {
+    throw new AppError('UNAUTHORIZED', 'the token has no subject');
+  }
+  if (sub.startsWith(GUEST_ID_PREFIX)) {
+    throw new AppError('UNAUTHORIZED', `a token's subject may not start with "${GUEST_ID_PREFIX}"`);
+  }
+  return { ...payload, sub };
+}
+
+function stringsOf(claim: unknown): string[] {
+  return Array.isArray(claim) ? claim.filter((item) => typeof item === 'string') : [];
 }
 
 function guestName(name: unknown): string {

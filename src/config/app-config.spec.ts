@@ -1,4 +1,19 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from './app-config.js';
+
+const keyPairs = {
+  rsa: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  ec: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  ed25519: () => generateKeyPairSync('ed25519'),
+  x25519: () => generateKeyPairSync('x25519'),
+};
+
+function pemOf(type: keyof typeof keyPairs, half: 'public' | 'private'): string {
+  const pair = keyPairs[type]();
+  return half === 'public'
+    ? pair.publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    : pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
 
 describe('loadConfig', () => {
   it('has defaults that run a single node on a laptop', () => {
@@ -6,6 +21,12 @@ describe('loadConfig', () => {
       port: 3000,
       jwtSecret: undefined,
       allowGuests: true,
+      jwtPublicKey: undefined,
+      jwksUrl: undefined,
+      jwksCooldownMs: 30_000,
+      jwtIssuer: undefined,
+      jwtAudience: undefined,
+      roomsRequireGrant: false,
       roomMaxPerSocket: 50,
       historyLimit: 1000,
       notifyAckTimeoutMs: 5000,
@@ -25,6 +46,11 @@ describe('loadConfig', () => {
       PORT: '8080',
       AUTH_JWT_SECRET: 'sixteen-chars-at-least',
       AUTH_ALLOW_GUESTS: 'false',
+      AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+      AUTH_JWKS_COOLDOWN_MS: '1000',
+      AUTH_JWT_ISSUER: 'https://idp.example.com/',
+      AUTH_JWT_AUDIENCE: 'switchboard',
+      ROOMS_REQUIRE_GRANT: 'true',
       ROOM_MAX_PER_SOCKET: '3',
       HISTORY_LIMIT: '10',
       NOTIFY_ACK_TIMEOUT_MS: '250',
@@ -39,6 +65,11 @@ describe('loadConfig', () => {
       port: 8080,
       jwtSecret: 'sixteen-chars-at-least',
       allowGuests: false,
+      jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
+      jwksCooldownMs: 1000,
+      jwtIssuer: 'https://idp.example.com/',
+      jwtAudience: 'switchboard',
+      roomsRequireGrant: true,
       roomMaxPerSocket: 3,
       historyLimit: 10,
       notifyAckTimeoutMs: 250,
@@ -69,6 +100,14 @@ describe('loadConfig', () => {
     ['REDIS_KEY_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example/'],
     ['CORS_ORIGINS', 'https://a.example, app.example'],
+    ['AUTH_JWT_PUBLIC_KEY', 'not a key'],
+    ['AUTH_JWT_PUBLIC_KEY', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----'],
+    ['AUTH_JWT_PUBLIC_KEY', pemOf('x25519', 'public')],
+    ['AUTH_JWT_PUBLIC_KEY', pemOf('ed25519', 'private')],
+    ['AUTH_JWKS_URL', 'ftp://idp.example.com/jwks.json'],
+    ['AUTH_JWKS_URL', 'idp.example.com/jwks.json'],
+    ['AUTH_JWKS_COOLDOWN_MS', '-1'],
+    ['ROOMS_REQUIRE_GRANT', 'sometimes'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
@@ -84,6 +123,25 @@ describe('loadConfig', () => {
       redisKeyPrefix: 'switchboard:',
     });
   });
+
+  it.each([
+    ['an RSA key', pemOf('rsa', 'public')],
+    ['an EC key', pemOf('ec', 'public')],
+    ['an Ed25519 key', pemOf('ed25519', 'public')],
+    [
+      'a PEM on one line with \\n for its line breaks',
+      pemOf('ed25519', 'public').replaceAll('\n', '\\n'),
+    ],
+  ])('accepts AUTH_JWT_PUBLIC_KEY as %s', (_key, pem) => {
+    expect(loadConfig({ AUTH_JWT_PUBLIC_KEY: pem }).jwtPublicKey).toBe(pem);
+  });
+
+  it.each(['https://idp.example.com/.well-known/jwks.json', 'http://localhost:8080/certs'])(
+    'accepts AUTH_JWKS_URL=%s',
+    (url) => {
+      expect(loadConfig({ AUTH_JWKS_URL: url }).jwksUrl).toBe(url);
+    },
+  );
 
   it('treats an empty variable as unset', () => {
     expect(

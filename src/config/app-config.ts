@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { publicKey } from '../auth/verification-keys.js';
 
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
@@ -33,6 +34,17 @@ class Environment {
 
   @IsOptional() @IsString() @MinLength(16) AUTH_JWT_SECRET?: string;
   @Transform(toBoolean) @IsBoolean() AUTH_ALLOW_GUESTS = true;
+  @IsOptional() @IsString() AUTH_JWT_PUBLIC_KEY?: string;
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['https', 'http'], require_protocol: true, require_tld: false },
+    { message: 'must be an https:// URL (http:// for local use) of a JWKS document' },
+  )
+  AUTH_JWKS_URL?: string;
+  @Transform(toInteger) @IsInt() @Min(0) @Max(3_600_000) AUTH_JWKS_COOLDOWN_MS = 30_000;
+  @IsOptional() @IsString() AUTH_JWT_ISSUER?: string;
+  @IsOptional() @IsString() AUTH_JWT_AUDIENCE?: string;
+  @Transform(toBoolean) @IsBoolean() ROOMS_REQUIRE_GRANT = false;
 
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000) ROOM_MAX_PER_SOCKET = 50;
   @Transform(toInteger) @IsInt() @Min(1) @Max(1_000_000) HISTORY_LIMIT = 1000;
@@ -66,6 +78,12 @@ export class AppConfig {
   readonly port: number;
   readonly jwtSecret: string | undefined;
   readonly allowGuests: boolean;
+  readonly jwtPublicKey: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly jwksCooldownMs: number;
+  readonly jwtIssuer: string | undefined;
+  readonly jwtAudience: string | undefined;
+  readonly roomsRequireGrant: boolean;
   readonly roomMaxPerSocket: number;
   readonly historyLimit: number;
   readonly notifyAckTimeoutMs: number;
@@ -82,6 +100,12 @@ export class AppConfig {
     this.port = env.PORT;
     this.jwtSecret = env.AUTH_JWT_SECRET;
     this.allowGuests = env.AUTH_ALLOW_GUESTS;
+    this.jwtPublicKey = env.AUTH_JWT_PUBLIC_KEY;
+    this.jwksUrl = env.AUTH_JWKS_URL;
+    this.jwksCooldownMs = env.AUTH_JWKS_COOLDOWN_MS;
+    this.jwtIssuer = env.AUTH_JWT_ISSUER;
+    this.jwtAudience = env.AUTH_JWT_AUDIENCE;
+    this.roomsRequireGrant = env.ROOMS_REQUIRE_GRANT;
     this.roomMaxPerSocket = env.ROOM_MAX_PER_SOCKET;
     this.historyLimit = env.HISTORY_LIMIT;
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
@@ -128,6 +152,16 @@ function originOf(entry: string): string | undefined {
   }
 }
 
+function publicKeyProblems(pem: string | undefined): string[] {
+  if (pem === undefined) return [];
+  try {
+    publicKey(pem);
+    return [];
+  } catch (error) {
+    return [`AUTH_JWT_PUBLIC_KEY: ${(error as Error).message}`];
+  }
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration: ${problems.join('; ')}`);
@@ -144,6 +178,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
   );
   problems.push(...corsOriginProblems(env.CORS_ORIGINS));
+  problems.push(...publicKeyProblems(env.AUTH_JWT_PUBLIC_KEY));
   if (problems.length > 0) throw new ConfigError(problems);
   return new AppConfig(env);
 }

@@ -30,6 +30,10 @@ export interface User {
 /** The user behind a socket or an HTTP call, with what they may do. */
 export interface Identity extends User {
   roles: readonly string[];
+  /** A token's private-room grants (its `rooms` claim): exact names, or prefixes ending in `*`. */
+  rooms?: readonly string[];
+  /** When the socket's token expires (its `exp`, in milliseconds); never for guests. */
+  expiresAt?: number;
 }
 
 export interface Message {
@@ -85,4 +89,9 @@ export interface SessionEnded {
 export interface SessionExpiring {
   /** Milliseconds since the epoch. */
   expiresAt: number;
+}
+
+/** The reply to `session:refresh`: when the new token expires; null for a token without `exp`. */
+export interface SessionRefreshed {
+  expiresAt: number | null;
 }

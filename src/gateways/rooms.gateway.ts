@@ -15,9 +15,9 @@ export class RoomsGateway {
   @SubscribeMessage(ClientEvents.roomJoin)
   join(
     @ConnectedSocket() socket: ClientSocket,
-    @Payload(JoinRoomDto) { room, after }: JoinRoomDto,
+    @Payload(JoinRoomDto) { room, after, token }: JoinRoomDto,
   ) {
-    return this.rooms.join(identityOf(socket), socket.id, room, after);
+    return this.rooms.join(identityOf(socket), socket.id, room, after, token);
   }
 
   @SubscribeMessage(ClientEvents.roomLeave)

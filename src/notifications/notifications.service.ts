@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { ADMIN_ROLE } from '../auth/authenticator.js';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
@@ -9,8 +10,6 @@ import { Broadcaster, type Audience } from '../realtime/broadcaster.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PENDING_NOTIFICATION_STORE, type PendingNotificationStore } from '../storage/stores.js';
 import type { SendNotificationDto, TargetDto } from './notifications.dto.js';
-
-export const ADMIN_ROLE = 'admin';
 
 /** Who sends: a connected user (with the socket they send from) or another backend (`system`). */
 export type Sender =

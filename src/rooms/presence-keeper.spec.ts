@@ -2,6 +2,8 @@ import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
 import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { RoomGrants } from '../auth/room-grants.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
 import type { User } from '../contract/types.js';
 import { APP_LOGGER } from '../logging/logger.js';
@@ -52,6 +54,8 @@ describe('PresenceKeeper', () => {
       providers: [
         PresenceKeeper,
         RoomsService,
+        RoomGrants,
+        Authenticator,
         { provide: PRESENCE_STORE, useValue: presence },
         { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(10) },
         { provide: Broadcaster, useValue: broadcaster },

@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { TOKEN_MAX_LENGTH } from '../auth/session.dto.js';
 import { IsRoomName } from '../common/validators.js';
 
 export class RoomDto {
@@ -7,4 +8,6 @@ export class RoomDto {
 
 export class JoinRoomDto extends RoomDto {
   @IsOptional() @IsInt() @Min(0) after?: number;
+  /** A room token: the application's backend lets this user into this private room. */
+  @IsOptional() @IsString() @Length(1, TOKEN_MAX_LENGTH) token?: string;
 }

@@ -45,7 +45,7 @@ describe('RoomsService', () => {
   });
 
   it('never puts roles or other identity fields on the wire', async () => {
-    await rooms.join({ ...alice, roles: ['admin'] } as User, 'a1', 'lobby');
+    await rooms.join({ ...alice, roles: ['admin'] }, 'a1', 'lobby');
     expect(broadcaster.eventsNamed('room:joined')[0].payload).toEqual({
       room: 'lobby',
       user: alice,

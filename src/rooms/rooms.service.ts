@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RoomGrants, type Grantee } from '../auth/room-grants.js';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
@@ -33,9 +34,19 @@ export class RoomsService {
     @Inject(HISTORY_STORE) private readonly history: HistoryStore,
     private readonly broadcaster: Broadcaster,
     private readonly config: AppConfig,
+    private readonly grants: RoomGrants,
   ) {}
 
-  async join(user: User, socketId: string, room: string, after?: number): Promise<JoinResult> {
+  /** `roomToken` is the client's grant to a room that needs one (see RoomGrants). */
+  async join(
+    user: Grantee,
+    socketId: string,
+    room: string,
+    after?: number,
+    roomToken?: string,
+  ): Promise<JoinResult> {
+    // Checked at every join, before anything changes: a refused join tells nobody.
+    await this.grants.assertMayJoin(user, room, roomToken);
     await this.enter(user, socketId, room, this.config.roomMaxPerSocket);
     const [members, lastOffset, missed] = await Promise.all([
       this.presence.members(room),

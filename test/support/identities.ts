@@ -7,6 +7,7 @@ export interface Claims {
   sub: string;
   name: string;
   roles?: string[];
+  rooms?: string[];
 }
 
 /** A user id no other test uses, so that a user's pending notifications never leak between tests. */

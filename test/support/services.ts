@@ -1,5 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { pino } from 'pino';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { RoomGrants } from '../../src/auth/room-grants.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { APP_LOGGER } from '../../src/logging/logger.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
@@ -37,6 +39,8 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       RoomsService,
       ChatService,
       NotificationsService,
+      RoomGrants,
+      Authenticator,
       { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
       { provide: HISTORY_STORE, useValue: history },
       { provide: PENDING_NOTIFICATION_STORE, useValue: pending },

@@ -1,0 +1,8 @@
+import { IsString, Length } from 'class-validator';
+
+/** Far longer than any identity provider's token; bounds what a client makes the server verify. */
+export const TOKEN_MAX_LENGTH = 16_384;
+
+export class RefreshSessionDto {
+  @IsString() @Length(1, TOKEN_MAX_LENGTH) token!: string;
+}

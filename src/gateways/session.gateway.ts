@@ -1,0 +1,40 @@
+import { UseFilters } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import { RefreshSessionDto } from '../auth/session.dto.js';
+import { SessionLifetime } from '../auth/session-lifetime.js';
+import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { Payload } from '../common/payload.decorator.js';
+import { ClientEvents } from '../contract/events.js';
+import type { SessionRefreshed } from '../contract/types.js';
+import { ReplyFilter } from './reply.filter.js';
+
+/** A token's lifetime on its socket: `session:expiring`, `session:refresh`, and the end at `exp`. */
+@WebSocketGateway()
+@UseFilters(ReplyFilter)
+export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  constructor(private readonly lifetime: SessionLifetime) {}
+
+  handleConnection(socket: ClientSocket): void {
+    this.lifetime.began(socket.id, identityOf(socket));
+  }
+
+  handleDisconnect(socket: ClientSocket): void {
+    this.lifetime.ended(socket.id);
+  }
+
+  @SubscribeMessage(ClientEvents.sessionRefresh)
+  async refresh(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(RefreshSessionDto) { token }: RefreshSessionDto,
+  ): Promise<SessionRefreshed> {
+    // Kept in socket.data, so that a recovered session comes back with the refreshed identity.
+    socket.data.user = await this.lifetime.refresh(socket.id, identityOf(socket), token);
+    return { expiresAt: socket.data.user.expiresAt ?? null };
+  }
+}

@@ -1,0 +1,11 @@
+import { Test } from '@nestjs/testing';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+
+/** An Authenticator configured from `env` as the process environment would configure it. */
+export async function authenticatorWith(env: Record<string, string>): Promise<Authenticator> {
+  const moduleRef = await Test.createTestingModule({
+    providers: [Authenticator, { provide: AppConfig, useValue: loadConfig(env) }],
+  }).compile();
+  return moduleRef.get(Authenticator);
+}
