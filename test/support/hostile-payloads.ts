@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ClientEvents } from '../../src/contract/events.js';
+import { signToken } from './tokens.js';
 
 /**
  * Payloads a hostile or broken client may send, for the property-based tests: the fields of each
@@ -89,10 +90,20 @@ const target = mostly(
   ),
 );
 
+/** A token that refreshes the fuzzing admin's sessions, among tokens that must be refused. */
+const token = mostly(
+  fc.constantFrom(
+    await signToken({ sub: 'fuzz-alice', name: 'Alice', roles: ['admin'] }),
+    await signToken({ sub: 'fuzz-mallory', name: 'Mallory' }),
+    'not.a.token',
+  ),
+);
+
 /** The payload arbitrary of each client event of the contract that the server handles here. */
 export const payloadsByEvent: Record<string, fc.Arbitrary<unknown>> = {
   [ClientEvents.sessionPing]: fc.oneof(fc.constant(undefined), anyValue),
-  [ClientEvents.roomJoin]: shaped({ room, after: offset }),
+  [ClientEvents.sessionRefresh]: shaped({ token }),
+  [ClientEvents.roomJoin]: shaped({ room, after: offset, token }),
   [ClientEvents.roomLeave]: shaped({ room }),
   [ClientEvents.roomMembers]: shaped({ room }),
   [ClientEvents.chatSend]: shaped({
