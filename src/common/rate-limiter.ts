@@ -18,8 +18,8 @@ export class TokenBucket {
     this.refilledAt = this.now();
   }
 
-  tryTake(): boolean {
-    const now = this.now();
+  /** `now`: the caller's reading of the bucket's clock, when it has one already. */
+  tryTake(now = this.now()): boolean {
     this.tokens = Math.min(
       this.burst,
       this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond,
