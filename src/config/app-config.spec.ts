@@ -17,6 +17,11 @@ describe('loadConfig', () => {
       rateLimitBurst: 40,
       corsOrigins: '*',
       logLevel: 'info',
+      maxBufferedBytes: 1_048_576,
+      recoveryBufferPackets: 10_000,
+      maxSocketsPerUser: 20,
+      handshakeRatePerIp: 20,
+      trustProxy: 0,
     });
   });
 
@@ -34,6 +39,11 @@ describe('loadConfig', () => {
       RATE_LIMIT_BURST: '6',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       LOG_LEVEL: 'warn',
+      MAX_BUFFERED_BYTES: '65536',
+      RECOVERY_BUFFER_PACKETS: '100',
+      MAX_SOCKETS_PER_USER: '2',
+      HANDSHAKE_RATE_PER_IP: '7',
+      TRUST_PROXY: '1',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -48,6 +58,11 @@ describe('loadConfig', () => {
       rateLimitBurst: 6,
       corsOrigins: ['https://a.example', 'https://b.example'],
       logLevel: 'warn',
+      maxBufferedBytes: 65536,
+      recoveryBufferPackets: 100,
+      maxSocketsPerUser: 2,
+      handshakeRatePerIp: 7,
+      trustProxy: 1,
     });
   });
 
@@ -69,6 +84,11 @@ describe('loadConfig', () => {
     ['REDIS_KEY_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example/'],
     ['CORS_ORIGINS', 'https://a.example, app.example'],
+    ['MAX_BUFFERED_BYTES', '100'],
+    ['RECOVERY_BUFFER_PACKETS', '0'],
+    ['MAX_SOCKETS_PER_USER', '0'],
+    ['HANDSHAKE_RATE_PER_IP', '0'],
+    ['TRUST_PROXY', '-1'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
