@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
 import type { Logger } from '../logging/logger.js';
+import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
@@ -17,18 +18,15 @@ import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from './sto
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
 
-/**
- * How many recent broadcasts the adapter's stream keeps: what Socket.IO's connection state
- * recovery can replay to a client that comes back on any node.
- */
-export const RECOVERY_BUFFER_PACKETS = 10_000;
-
 /** A node whose Redis does not answer at start still starts (not ready) after this long. */
 const REDIS_START_WAIT_MS = 5000;
 
-/** The Socket.IO adapter that the stores need (`undefined`: Socket.IO's in-memory one). */
+/**
+ * The Socket.IO adapter that the stores need. Either way it keeps at most RECOVERY_BUFFER_PACKETS
+ * recent broadcasts for connection state recovery (with Redis: the adapter stream's length).
+ */
 export const SOCKET_IO_ADAPTER = Symbol('SOCKET_IO_ADAPTER');
-export type SocketIoAdapter = ServerOptions['adapter'] | undefined;
+export type SocketIoAdapter = ServerOptions['adapter'];
 
 const STORE_TOKENS = [HISTORY_STORE, PRESENCE_STORE, PENDING_NOTIFICATION_STORE];
 
@@ -56,7 +54,10 @@ function memoryProviders(config: AppConfig): Provider[] {
       provide: PENDING_NOTIFICATION_STORE,
       useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
-    { provide: SOCKET_IO_ADAPTER, useValue: undefined },
+    {
+      provide: SOCKET_IO_ADAPTER,
+      useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
+    },
   ];
 }
 
@@ -74,7 +75,12 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     {
       provide: HISTORY_STORE,
       useFactory: (redis: RedisConnection) =>
-        new RedisHistoryStore(redis.commands, keys, config.historyLimit, RECOVERY_BUFFER_PACKETS),
+        new RedisHistoryStore(
+          redis.commands,
+          keys,
+          config.historyLimit,
+          config.recoveryBufferPackets,
+        ),
       inject: [RedisConnection],
     },
     {
@@ -96,7 +102,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           streamName: keys.adapterStream,
           channelPrefix: keys.adapterChannelPrefix,
           sessionKeyPrefix: keys.adapterSessionPrefix,
-          maxLen: RECOVERY_BUFFER_PACKETS,
+          maxLen: config.recoveryBufferPackets,
           blockTimeInMs: ADAPTER_BLOCK_MS,
         }),
       inject: [RedisConnection],
