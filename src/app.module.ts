@@ -5,6 +5,8 @@ import { AppConfig } from './config/app-config.js';
 import { ChatGateway } from './gateways/chat.gateway.js';
 import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { EventDispatcher } from './gateways/event-dispatcher.js';
+import { LimitsGateway } from './gateways/limits.gateway.js';
+import { SlowReaderSweeper } from './gateways/slow-reader-sweeper.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
 import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
@@ -51,6 +53,8 @@ export class AppModule {
         PresenceKeeper,
         ChatService,
         NotificationsService,
+        SlowReaderSweeper,
+        LimitsGateway,
         ConnectionGateway,
         RoomsGateway,
         ChatGateway,
