@@ -7,6 +7,7 @@ import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { EventDispatcher } from './gateways/event-dispatcher.js';
 import { LimitsGateway } from './gateways/limits.gateway.js';
 import { SlowReaderSweeper } from './gateways/slow-reader-sweeper.js';
+import { SocketsPerUserService } from './limits/sockets-per-user.service.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
 import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
@@ -54,6 +55,7 @@ export class AppModule {
         ChatService,
         NotificationsService,
         SlowReaderSweeper,
+        SocketsPerUserService,
         LimitsGateway,
         ConnectionGateway,
         RoomsGateway,

@@ -8,12 +8,20 @@ import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
+import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
 import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisKeys } from './redis/redis-keys.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
-import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from './stores.js';
+import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
+import { NODE_TIMEOUT_MS } from '../rooms/presence-keeper.js';
+import {
+  HISTORY_STORE,
+  PENDING_NOTIFICATION_STORE,
+  PRESENCE_STORE,
+  USER_SOCKETS_STORE,
+} from './stores.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
@@ -28,7 +36,12 @@ const REDIS_START_WAIT_MS = 5000;
 export const SOCKET_IO_ADAPTER = Symbol('SOCKET_IO_ADAPTER');
 export type SocketIoAdapter = ServerOptions['adapter'];
 
-const STORE_TOKENS = [HISTORY_STORE, PRESENCE_STORE, PENDING_NOTIFICATION_STORE];
+const STORE_TOKENS = [
+  HISTORY_STORE,
+  PRESENCE_STORE,
+  PENDING_NOTIFICATION_STORE,
+  USER_SOCKETS_STORE,
+];
 
 /** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
 @Global()
@@ -54,6 +67,7 @@ function memoryProviders(config: AppConfig): Provider[] {
       provide: PENDING_NOTIFICATION_STORE,
       useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
+    { provide: USER_SOCKETS_STORE, useValue: new MemoryUserSocketsStore() },
     {
       provide: SOCKET_IO_ADAPTER,
       useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
@@ -63,6 +77,8 @@ function memoryProviders(config: AppConfig): Provider[] {
 
 function redisProviders(config: AppConfig, url: string, logger: Logger): Provider[] {
   const keys = new RedisKeys(config.redisKeyPrefix);
+  // This node in Redis: its sockets' presence, and which sockets of a user it holds.
+  const nodeId = randomUUID();
   return [
     {
       provide: RedisConnection,
@@ -85,14 +101,19 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     },
     {
       provide: PRESENCE_STORE,
-      useFactory: (redis: RedisConnection) =>
-        new RedisPresenceStore(redis.commands, keys, randomUUID()),
+      useFactory: (redis: RedisConnection) => new RedisPresenceStore(redis.commands, keys, nodeId),
       inject: [RedisConnection],
     },
     {
       provide: PENDING_NOTIFICATION_STORE,
       useFactory: (redis: RedisConnection) =>
         new RedisPendingNotificationStore(redis.commands, keys, PENDING_NOTIFICATION_LIMITS),
+      inject: [RedisConnection],
+    },
+    {
+      provide: USER_SOCKETS_STORE,
+      useFactory: (redis: RedisConnection) =>
+        new RedisUserSocketsStore(redis.commands, keys, nodeId, NODE_TIMEOUT_MS),
       inject: [RedisConnection],
     },
     {
