@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config.js';
 import { ChatGateway } from './gateways/chat.gateway.js';
 import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { EventDispatcher } from './gateways/event-dispatcher.js';
+import { HandshakeAdmission } from './gateways/handshake-admission.js';
 import { LimitsGateway } from './gateways/limits.gateway.js';
 import { SlowReaderSweeper } from './gateways/slow-reader-sweeper.js';
 import { SocketsPerUserService } from './limits/sockets-per-user.service.js';
@@ -56,6 +57,7 @@ export class AppModule {
         NotificationsService,
         SlowReaderSweeper,
         SocketsPerUserService,
+        HandshakeAdmission,
         LimitsGateway,
         ConnectionGateway,
         RoomsGateway,
