@@ -5,6 +5,7 @@ import { BoundedRecoveryAdapter } from './bounded-recovery.adapter.js';
 
 const MAX_PACKETS = 3;
 const WINDOW_MS = 120_000;
+const MAX_SESSIONS = 2;
 
 describe('BoundedRecoveryAdapter', () => {
   let adapter: Adapter;
@@ -14,7 +15,7 @@ describe('BoundedRecoveryAdapter', () => {
     now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
     const server = new Server({
-      adapter: BoundedRecoveryAdapter.keeping(MAX_PACKETS),
+      adapter: BoundedRecoveryAdapter.keeping(MAX_PACKETS, MAX_SESSIONS),
       connectionStateRecovery: { maxDisconnectionDuration: WINDOW_MS },
     });
     adapter = server.of('/').adapter;
@@ -84,5 +85,15 @@ describe('BoundedRecoveryAdapter', () => {
     );
 
     expect((await restored(offset))?.missedPackets).toEqual([]);
+  });
+
+  it('keeps the sessions of the last disconnected sockets only, up to its bound', async () => {
+    const offset = broadcast('seen');
+    for (const pid of ['p1', 'p2', 'p3']) {
+      adapter.persistSession({ sid: pid, pid, rooms: [], data: {} });
+    }
+    expect(await adapter.restoreSession('p1', offset)).toBeNull();
+    expect(await adapter.restoreSession('p2', offset)).toMatchObject({ sid: 'p2' });
+    expect(await adapter.restoreSession('p3', offset)).toMatchObject({ sid: 'p3' });
   });
 });

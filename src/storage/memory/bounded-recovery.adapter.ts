@@ -20,6 +20,11 @@ interface StoredPacket {
 
 /** Socket.IO's packet type of an event: the only packets recovery replays. */
 const EVENT_PACKET_TYPE = 2;
+/**
+ * Sessions of disconnected sockets kept at most (each a socket's id, rooms and data); past it the
+ * oldest goes first. Without it, only the two-minute window bounds them.
+ */
+export const RECOVERY_SESSIONS_MAX = 100_000;
 /** Expired sessions and packets are swept this often, as Socket.IO's own adapter does. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -44,7 +49,11 @@ export class BoundedRecoveryAdapter extends Adapter {
   private sequence = 0;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(nsp: Namespace, maxPackets: number) {
+  constructor(
+    nsp: Namespace,
+    maxPackets: number,
+    private readonly maxSessions = RECOVERY_SESSIONS_MAX,
+  ) {
     super(nsp);
     this.packets = new RingBuffer(maxPackets);
     // Socket.IO fills in the recovery options' defaults before it creates the adapter.
@@ -55,10 +64,10 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   /** The adapter class that Socket.IO's `adapter` option takes, keeping at most `maxPackets`. */
-  static keeping(maxPackets: number): typeof Adapter {
+  static keeping(maxPackets: number, maxSessions = RECOVERY_SESSIONS_MAX): typeof Adapter {
     return class extends BoundedRecoveryAdapter {
       constructor(nsp: Namespace) {
-        super(nsp, maxPackets);
+        super(nsp, maxPackets, maxSessions);
       }
     };
   }
@@ -68,7 +77,13 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   override persistSession(session: SessionToPersist): void {
+    // Taken out first, so that the Map stays in order of disconnection.
+    this.sessions.delete(session.pid);
     this.sessions.set(session.pid, { ...session, disconnectedAt: Date.now() });
+    if (this.sessions.size > this.maxSessions) {
+      const [oldest] = this.sessions.keys();
+      this.sessions.delete(oldest);
+    }
   }
 
   override restoreSession(pid: PrivateSessionId, offset: string): Promise<Session> {
