@@ -5,6 +5,10 @@ import { AppConfig } from './config/app-config.js';
 import { ChatGateway } from './gateways/chat.gateway.js';
 import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { EventDispatcher } from './gateways/event-dispatcher.js';
+import { HandshakeAdmission } from './gateways/handshake-admission.js';
+import { LimitsGateway } from './gateways/limits.gateway.js';
+import { SlowReaderSweeper } from './gateways/slow-reader-sweeper.js';
+import { SocketsPerUserService } from './limits/sockets-per-user.service.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
 import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
@@ -54,6 +58,10 @@ export class AppModule {
         PresenceKeeper,
         ChatService,
         NotificationsService,
+        SlowReaderSweeper,
+        SocketsPerUserService,
+        HandshakeAdmission,
+        LimitsGateway,
         ConnectionGateway,
         RoomsGateway,
         ChatGateway,

@@ -27,4 +27,15 @@ describe('TokenBucket', () => {
     now = 60_000;
     expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([true, true, false]);
   });
+
+  it('is full again once idle for as long as the burst takes to flow back in', () => {
+    const bucket = new TokenBucket(2, 4, clock);
+    expect(bucket.isFull()).toBe(true);
+    bucket.tryTake();
+    bucket.tryTake();
+    now = 999;
+    expect(bucket.isFull()).toBe(false);
+    now = 1000;
+    expect(bucket.isFull()).toBe(true);
+  });
 });

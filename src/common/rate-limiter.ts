@@ -18,8 +18,13 @@ export class TokenBucket {
     this.refilledAt = this.now();
   }
 
-  tryTake(): boolean {
-    const now = this.now();
+  /** Whether the bucket has refilled to its burst: it then says no more than a new one would. */
+  isFull(now = this.now()): boolean {
+    return this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond >= this.burst;
+  }
+
+  /** `now`: the caller's reading of the bucket's clock, when it has one already. */
+  tryTake(now = this.now()): boolean {
     this.tokens = Math.min(
       this.burst,
       this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond,

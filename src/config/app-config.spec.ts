@@ -38,6 +38,11 @@ describe('loadConfig', () => {
       rateLimitBurst: 40,
       corsOrigins: '*',
       logLevel: 'info',
+      maxBufferedBytes: 1_048_576,
+      recoveryBufferPackets: 10_000,
+      maxSocketsPerUser: 20,
+      handshakeRatePerIp: 20,
+      trustProxy: 0,
     });
   });
 
@@ -60,6 +65,11 @@ describe('loadConfig', () => {
       RATE_LIMIT_BURST: '6',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       LOG_LEVEL: 'warn',
+      MAX_BUFFERED_BYTES: '65536',
+      RECOVERY_BUFFER_PACKETS: '100',
+      MAX_SOCKETS_PER_USER: '2',
+      HANDSHAKE_RATE_PER_IP: '7',
+      TRUST_PROXY: '1',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -79,6 +89,11 @@ describe('loadConfig', () => {
       rateLimitBurst: 6,
       corsOrigins: ['https://a.example', 'https://b.example'],
       logLevel: 'warn',
+      maxBufferedBytes: 65536,
+      recoveryBufferPackets: 100,
+      maxSocketsPerUser: 2,
+      handshakeRatePerIp: 7,
+      trustProxy: 1,
     });
   });
 
@@ -108,6 +123,11 @@ describe('loadConfig', () => {
     ['AUTH_JWKS_URL', 'idp.example.com/jwks.json'],
     ['AUTH_JWKS_COOLDOWN_MS', '-1'],
     ['ROOMS_REQUIRE_GRANT', 'sometimes'],
+    ['MAX_BUFFERED_BYTES', '100'],
+    ['RECOVERY_BUFFER_PACKETS', '0'],
+    ['MAX_SOCKETS_PER_USER', '0'],
+    ['HANDSHAKE_RATE_PER_IP', '0'],
+    ['TRUST_PROXY', '-1'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));

@@ -67,6 +67,12 @@ class Environment {
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
 
+  @Transform(toInteger) @IsInt() @Min(1024) @Max(1_000_000_000) MAX_BUFFERED_BYTES = 1_048_576;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10_000_000) RECOVERY_BUFFER_PACKETS = 10_000;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10_000) MAX_SOCKETS_PER_USER = 20;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) HANDSHAKE_RATE_PER_IP = 20;
+  @Transform(toInteger) @IsInt() @Min(0) @Max(10) TRUST_PROXY = 0;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsOptional() @IsString() NODE_ENV?: string;
 }
@@ -95,6 +101,12 @@ export class AppConfig {
   readonly rateLimitBurst: number;
   readonly corsOrigins: CorsOrigins;
   readonly logLevel: string;
+  readonly maxBufferedBytes: number;
+  readonly recoveryBufferPackets: number;
+  readonly maxSocketsPerUser: number;
+  readonly handshakeRatePerIp: number;
+  /** How many proxies in front of the server append to X-Forwarded-For (0: use the peer's address). */
+  readonly trustProxy: number;
 
   constructor(env: Environment) {
     this.port = env.PORT;
@@ -117,6 +129,11 @@ export class AppConfig {
     this.rateLimitBurst = env.RATE_LIMIT_BURST;
     this.corsOrigins = corsOriginsOf(env.CORS_ORIGINS, env.NODE_ENV);
     this.logLevel = env.LOG_LEVEL;
+    this.maxBufferedBytes = env.MAX_BUFFERED_BYTES;
+    this.recoveryBufferPackets = env.RECOVERY_BUFFER_PACKETS;
+    this.maxSocketsPerUser = env.MAX_SOCKETS_PER_USER;
+    this.handshakeRatePerIp = env.HANDSHAKE_RATE_PER_IP;
+    this.trustProxy = env.TRUST_PROXY;
   }
 }
 

@@ -4,15 +4,18 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Server, ServerOptions } from 'socket.io';
 import type { ClientSocket } from '../common/client-socket.js';
 import { EventDispatcher, type EventHandler, type SocketSession } from './event-dispatcher.js';
+import { HandshakeAdmission } from './handshake-admission.js';
 
 /**
  * Nest's IoAdapter builds an rxjs chain per event and keeps a subscription per handler per
  * socket. This adapter hands every event of a socket to the EventDispatcher through one `onAny`
- * listener instead, and applies the server options that come from configuration.
+ * listener instead, applies the server options that come from configuration, and puts the
+ * handshake rate limit before every other middleware.
  */
 export class DispatchingIoAdapter extends IoAdapter {
   private readonly sessions = new WeakMap<ClientSocket, SocketSession>();
   private readonly dispatcher: EventDispatcher;
+  private readonly handshakeAdmission: HandshakeAdmission;
 
   constructor(
     app: INestApplicationContext,
@@ -20,10 +23,17 @@ export class DispatchingIoAdapter extends IoAdapter {
   ) {
     super(app);
     this.dispatcher = app.get(EventDispatcher);
+    this.handshakeAdmission = app.get(HandshakeAdmission);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, { ...options, ...this.serverOptions } as ServerOptions);
+    const server = super.createIOServer(port, {
+      ...options,
+      ...this.serverOptions,
+    } as ServerOptions);
+    // Here rather than in a gateway: the first middleware, whatever order Nest inits gateways in.
+    server.use(this.handshakeAdmission.middleware);
+    return server;
   }
 
   override bindMessageHandlers(socket: ClientSocket, handlers: MessageMappingProperties[]): void {

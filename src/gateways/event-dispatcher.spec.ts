@@ -4,9 +4,11 @@ import { pino } from 'pino';
 import { AppError } from '../common/app-error.js';
 import type { ClientSocket } from '../common/client-socket.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
-import type { Reply } from '../contract/types.js';
+import { ServerEvents } from '../contract/events.js';
+import type { Reply, SessionEnded } from '../contract/types.js';
 import { APP_LOGGER } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
 import { EventDispatcher, type EventHandler, type SocketSession } from './event-dispatcher.js';
 
 describe('EventDispatcher', () => {
@@ -14,12 +16,18 @@ describe('EventDispatcher', () => {
   let session: SocketSession;
   let emitted: unknown[][];
   let socket: ClientSocket;
+  /** What ending the socket's session does: the Broadcaster sends session:ended, then disconnects. */
+  let endSession: (ended: SessionEnded) => void;
+  const broadcaster = {
+    endSessionHere: (_socketId: string, ended: SessionEnded) => endSession(ended),
+  };
 
   beforeEach(async () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         EventDispatcher,
         MetricsService,
+        { provide: Broadcaster, useValue: broadcaster },
         {
           provide: AppConfig,
           useValue: loadConfig({ RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '2' }),
@@ -30,12 +38,23 @@ describe('EventDispatcher', () => {
     dispatcher = moduleRef.get(EventDispatcher);
     session = dispatcher.createSession();
     emitted = [];
-    socket = {
+    const fakeSocket = {
       id: 's1',
+      connected: true,
       data: { user: { id: 'u1', name: 'User', roles: [] } },
       emit: (...args: unknown[]) => emitted.push(args),
-    } as unknown as ClientSocket;
+      disconnect: () => {
+        fakeSocket.connected = false;
+        emitted.push(['(disconnected)']);
+      },
+    };
+    socket = fakeSocket as unknown as ClientSocket;
+    endSession = (ended) => {
+      emitted.push([ServerEvents.sessionEnded, ended]);
+      fakeSocket.disconnect();
+    };
   });
+  afterEach(() => jest.restoreAllMocks());
 
   /** Dispatches with an ack and resolves with every reply it got. */
   function dispatchWithAck(event: string, payload?: unknown): Promise<Reply<unknown>[]> {
@@ -110,5 +129,76 @@ describe('EventDispatcher', () => {
     expect(emitted).toEqual([
       ['error', { event: 'broken', code: 'NOT_FOUND', message: 'gone', details: { hint: 1 } }],
     ]);
+  });
+
+  describe('floods (RATE_LIMIT_BURST = 2: more than 2 refusals within 5 seconds)', () => {
+    let now: number;
+    beforeEach(() => {
+      now = 1_000_000;
+      jest.spyOn(performance, 'now').mockImplementation(() => now);
+      dispatcher.register(session, 'work', () => Promise.resolve({}));
+    });
+
+    /** Sends `count` events without a callback, one every `everyMs`. */
+    function send(count: number, everyMs = 0): void {
+      for (let index = 0; index < count; index += 1) {
+        dispatcher.dispatch(socket, session, 'work', [{}]);
+        now += everyMs;
+      }
+    }
+    const endedAndDisconnected = [
+      ['session:ended', { reason: 'rate_limited', message: expect.any(String) }],
+      ['(disconnected)'],
+    ];
+
+    it('ends the session of a socket that goes on sending after being refused, once', () => {
+      send(2 + 2);
+      expect(emitted).not.toContainEqual(['(disconnected)']);
+      send(1);
+      expect(emitted.slice(-2)).toEqual(endedAndDisconnected);
+      send(10);
+      expect(emitted.filter(([name]) => name === 'session:ended')).toHaveLength(1);
+    });
+
+    it('lets a socket be refused now and then without ending its session', () => {
+      // 1.25 events a second with one token a second: once the burst is spent, one in 4 s is refused.
+      send(75, 800);
+      expect(emitted.map(([name]) => name)).toContain('error');
+      expect(emitted.map(([name]) => name)).not.toContain('session:ended');
+    });
+
+    it('answers refused events without a callback with at most one error event a second', () => {
+      dispatcher = new EventDispatcher(
+        loadConfig({ RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '1000' }),
+        new MetricsService(),
+        broadcaster as unknown as Broadcaster,
+        pino({ level: 'silent' }),
+      );
+      session = dispatcher.createSession();
+      dispatcher.register(session, 'work', () => Promise.resolve({}));
+      send(1000);
+      // Then 200 events in 2.5 s (1 token a second lets 2 of them through).
+      send(200, 12.5);
+      const errors = emitted.filter(([name]) => name === 'error');
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(errors.length).toBeLessThanOrEqual(3);
+      expect(errors[0]).toEqual([
+        'error',
+        { event: 'work', code: 'RATE_LIMITED', message: expect.any(String) },
+      ]);
+    });
+
+    it('answers each refused event with a callback, with the same RATE_LIMITED reply', () => {
+      send(2);
+      const replies: unknown[] = [];
+      for (let index = 0; index < 2; index += 1) {
+        dispatcher.dispatch(socket, session, 'work', [{}, (reply: unknown) => replies.push(reply)]);
+      }
+      expect(replies).toEqual([
+        { ok: false, error: { code: 'RATE_LIMITED', message: expect.any(String) } },
+        { ok: false, error: { code: 'RATE_LIMITED', message: expect.any(String) } },
+      ]);
+      expect(emitted).toEqual([]);
+    });
   });
 });

@@ -63,6 +63,7 @@ export class MetricsService {
    */
   private readonly endingReasons = new WeakMap<object, ServerEndReason>();
   private pendingLatencies: number[] = [];
+  private slowReadersClosed = 0;
 
   constructor() {
     const connectedSockets: Gauge = new Gauge({
@@ -112,7 +113,20 @@ export class MetricsService {
         for (const seconds of this.takeLatencies()) replyLatency.observe(seconds);
       },
     });
+    const slowReaders: Counter = new Counter({
+      name: 'switchboard_slow_readers_closed_total',
+      help: 'Connections closed because MAX_BUFFERED_BYTES waited to be written to them',
+      registers: [this.registry],
+      collect: () => {
+        slowReaders.inc(this.slowReadersClosed);
+        this.slowReadersClosed = 0;
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  slowReaderClosed(): void {
+    this.slowReadersClosed += 1;
   }
 
   socketConnected(): void {

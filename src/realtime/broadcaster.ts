@@ -200,6 +200,11 @@ export class Broadcaster {
     if (this.clustered) this.io.serverSideEmit(END_SESSIONS, audience, { reason, message });
   }
 
+  /** Ends the session of a socket of this node, as `endSessions` does, without asking the others. */
+  endSessionHere(socketId: string, ended: SessionEnded): void {
+    this.endLocalSessions({ socketId }, ended);
+  }
+
   private endLocalSessions(audience: Audience, ended: SessionEnded): void {
     // Marked on the node that holds each socket, so that its disconnect counts under the reason.
     for (const socket of this.localSocketsOf(audience)) {

@@ -4,33 +4,44 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
 import type { Logger } from '../logging/logger.js';
+import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
+import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
 import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisKeys } from './redis/redis-keys.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
-import { HISTORY_STORE, PENDING_NOTIFICATION_STORE, PRESENCE_STORE } from './stores.js';
+import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
+import { NODE_TIMEOUT_MS } from '../rooms/presence-keeper.js';
+import {
+  HISTORY_STORE,
+  PENDING_NOTIFICATION_STORE,
+  PRESENCE_STORE,
+  USER_SOCKETS_STORE,
+} from './stores.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
 
-/**
- * How many recent broadcasts the adapter's stream keeps: what Socket.IO's connection state
- * recovery can replay to a client that comes back on any node.
- */
-export const RECOVERY_BUFFER_PACKETS = 10_000;
-
 /** A node whose Redis does not answer at start still starts (not ready) after this long. */
 const REDIS_START_WAIT_MS = 5000;
 
-/** The Socket.IO adapter that the stores need (`undefined`: Socket.IO's in-memory one). */
+/**
+ * The Socket.IO adapter that the stores need. Either way it keeps at most RECOVERY_BUFFER_PACKETS
+ * recent broadcasts for connection state recovery (with Redis: the adapter stream's length).
+ */
 export const SOCKET_IO_ADAPTER = Symbol('SOCKET_IO_ADAPTER');
-export type SocketIoAdapter = ServerOptions['adapter'] | undefined;
+export type SocketIoAdapter = ServerOptions['adapter'];
 
-const STORE_TOKENS = [HISTORY_STORE, PRESENCE_STORE, PENDING_NOTIFICATION_STORE];
+const STORE_TOKENS = [
+  HISTORY_STORE,
+  PRESENCE_STORE,
+  PENDING_NOTIFICATION_STORE,
+  USER_SOCKETS_STORE,
+];
 
 /** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
 @Global()
@@ -56,12 +67,18 @@ function memoryProviders(config: AppConfig): Provider[] {
       provide: PENDING_NOTIFICATION_STORE,
       useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
-    { provide: SOCKET_IO_ADAPTER, useValue: undefined },
+    { provide: USER_SOCKETS_STORE, useValue: new MemoryUserSocketsStore() },
+    {
+      provide: SOCKET_IO_ADAPTER,
+      useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
+    },
   ];
 }
 
 function redisProviders(config: AppConfig, url: string, logger: Logger): Provider[] {
   const keys = new RedisKeys(config.redisKeyPrefix);
+  // This node in Redis: its sockets' presence, and which sockets of a user it holds.
+  const nodeId = randomUUID();
   return [
     {
       provide: RedisConnection,
@@ -74,13 +91,17 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     {
       provide: HISTORY_STORE,
       useFactory: (redis: RedisConnection) =>
-        new RedisHistoryStore(redis.commands, keys, config.historyLimit, RECOVERY_BUFFER_PACKETS),
+        new RedisHistoryStore(
+          redis.commands,
+          keys,
+          config.historyLimit,
+          config.recoveryBufferPackets,
+        ),
       inject: [RedisConnection],
     },
     {
       provide: PRESENCE_STORE,
-      useFactory: (redis: RedisConnection) =>
-        new RedisPresenceStore(redis.commands, keys, randomUUID()),
+      useFactory: (redis: RedisConnection) => new RedisPresenceStore(redis.commands, keys, nodeId),
       inject: [RedisConnection],
     },
     {
@@ -90,13 +111,19 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       inject: [RedisConnection],
     },
     {
+      provide: USER_SOCKETS_STORE,
+      useFactory: (redis: RedisConnection) =>
+        new RedisUserSocketsStore(redis.commands, keys, nodeId, NODE_TIMEOUT_MS),
+      inject: [RedisConnection],
+    },
+    {
       provide: SOCKET_IO_ADAPTER,
       useFactory: (redis: RedisConnection): SocketIoAdapter =>
         createAdapter(redis.adapter, {
           streamName: keys.adapterStream,
           channelPrefix: keys.adapterChannelPrefix,
           sessionKeyPrefix: keys.adapterSessionPrefix,
-          maxLen: RECOVERY_BUFFER_PACKETS,
+          maxLen: config.recoveryBufferPackets,
           blockTimeInMs: ADAPTER_BLOCK_MS,
         }),
       inject: [RedisConnection],

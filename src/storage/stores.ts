@@ -124,3 +124,15 @@ export interface PendingNotificationStore {
   pending(userId: string): Promise<Notification[]>;
   acknowledge(userId: string, notificationId: string): Promise<void>;
 }
+
+export const USER_SOCKETS_STORE = Symbol('USER_SOCKETS_STORE');
+
+/** The connected sockets of each user, in the order they connected, on every node. */
+export interface UserSocketsStore {
+  /**
+   * Registers the socket as the user's newest and, in the same atomic step, takes out the user's
+   * oldest sockets beyond `max`: returns their ids, oldest first, for their sessions to be ended.
+   */
+  add(userId: string, socketId: string, max: number): Promise<string[]>;
+  remove(userId: string, socketId: string): Promise<void>;
+}

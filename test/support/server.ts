@@ -11,6 +11,12 @@ export interface RunningServer {
 }
 
 /**
+ * Every test client connects from 127.0.0.1, one address for what in production would be many
+ * users: the handshake rate is raised unless a test sets its own.
+ */
+const TEST_HANDSHAKE_RATE_PER_IP = '100000';
+
+/**
  * The real application on an ephemeral port, configured like production from `env`, logging to
  * `logger` (nowhere unless told).
  */
@@ -18,7 +24,12 @@ export async function startServer(
   env: Record<string, string> = {},
   logger: Logger = pino({ level: 'silent' }),
 ): Promise<RunningServer> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env, PORT: '0' });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    HANDSHAKE_RATE_PER_IP: TEST_HANDSHAKE_RATE_PER_IP,
+    ...env,
+    PORT: '0',
+  });
   const app = await createApplication(config, logger);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -26,6 +26,23 @@ export class RingBuffer<T> {
     return evicted;
   }
 
+  /** The item `index` places from the oldest, or undefined past the end. */
+  at(index: number): T | undefined {
+    return index >= 0 && index < this.count
+      ? this.items[(this.head + index) % this.capacity]
+      : undefined;
+  }
+
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const oldest = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.count -= 1;
+    return oldest;
+  }
+
   /** Items `start` (inclusive) to `end` (exclusive), counted from the oldest. */
   slice(start: number, end: number): T[] {
     const slice: T[] = [];

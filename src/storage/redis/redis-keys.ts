@@ -31,6 +31,16 @@ export class RedisKeys {
     return `${this.prefix}presence:`;
   }
 
+  /** The presence store's sorted set of live nodes by last heartbeat (see the presence scripts). */
+  get presenceNodes(): string {
+    return `${this.presencePrefix}nodes`;
+  }
+
+  /** A user's connected sockets, for MAX_SOCKETS_PER_USER. */
+  userSockets(userId: string): string {
+    return `${this.prefix}user-sockets:${userId}`;
+  }
+
   /** The pending-notification scripts build each user's keys under this prefix. */
   get pendingPrefix(): string {
     return `${this.prefix}pending:`;

@@ -10,10 +10,12 @@ import {
   describePendingNotificationStore,
   describePresenceStore,
 } from '../stores.contract.js';
+import { describeUserSocketsStore } from '../user-sockets.contract.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
+import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
 
 const NODE_TIMEOUT_MS = 6000;
 
@@ -38,6 +40,32 @@ describeWithRedis('Redis stores', () => {
     'redis',
     (limits) => new RedisPendingNotificationStore(redis, freshKeys(), limits),
   );
+
+  /** A store of a node that heartbeats, as every live node's presence keeper makes it do. */
+  async function userSocketsOfLiveNode(keys: RedisKeys, nodeId = randomUUID()) {
+    await new RedisPresenceStore(redis, keys, nodeId).heartbeat();
+    return new RedisUserSocketsStore(redis, keys, nodeId, NODE_TIMEOUT_MS);
+  }
+  describeUserSocketsStore('redis', () => userSocketsOfLiveNode(freshKeys()));
+
+  describe('redis user sockets across nodes', () => {
+    it("counts a user's sockets on every node, and stops counting those of a dead node", async () => {
+      const keys = freshKeys();
+      const deadNode = randomUUID();
+      const [nodeA, nodeB] = await Promise.all([
+        userSocketsOfLiveNode(keys, deadNode),
+        userSocketsOfLiveNode(keys),
+      ]);
+      await nodeA.add('u1', 'a1', 2);
+      await nodeB.add('u1', 'b1', 2);
+      expect(await nodeB.add('u1', 'b2', 2)).toEqual(['a1']);
+      await nodeA.add('u1', 'a2', 2);
+
+      await redis.zadd(keys.presenceNodes, Date.now() - NODE_TIMEOUT_MS - 1000, deadNode);
+      expect(await nodeB.add('u1', 'b3', 2)).toEqual([]);
+      expect(await nodeB.add('u1', 'b4', 2)).toEqual(['b2']);
+    });
+  });
 
   describe('redis presence across nodes', () => {
     const alice = { id: 'u-alice', name: 'Alice' };

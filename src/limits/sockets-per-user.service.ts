@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import { USER_SOCKETS_STORE, type UserSocketsStore } from '../storage/stores.js';
+
+const REPLACED_MESSAGE = 'replaced by a newer connection of the same user';
+
+/**
+ * MAX_SOCKETS_PER_USER, cluster-wide: a user's newest socket replaces their oldest beyond the
+ * limit, which gets `session:ended { reason: "replaced" }` on whichever node holds it.
+ */
+@Injectable()
+export class SocketsPerUserService {
+  constructor(
+    @Inject(USER_SOCKETS_STORE) private readonly userSockets: UserSocketsStore,
+    private readonly broadcaster: Broadcaster,
+    private readonly config: AppConfig,
+  ) {}
+
+  async connected(userId: string, socketId: string): Promise<void> {
+    const replaced = await this.userSockets.add(userId, socketId, this.config.maxSocketsPerUser);
+    for (const oldest of replaced) {
+      this.broadcaster.endSessions({ socketId: oldest }, 'replaced', REPLACED_MESSAGE);
+    }
+  }
+
+  disconnected(userId: string, socketId: string): Promise<void> {
+    return this.userSockets.remove(userId, socketId);
+  }
+}
