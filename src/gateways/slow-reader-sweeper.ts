@@ -4,7 +4,7 @@ import type { ClientSocket } from '../common/client-socket.js';
 import { AppConfig } from '../config/app-config.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { dropConnection, outgoingBytes } from './outgoing-buffer.js';
+import { dropConnection, outgoingBytes } from '../realtime/outgoing-buffer.js';
 
 /**
  * How often every socket's outgoing backlog is looked at. Watching it per packet (engine.io's

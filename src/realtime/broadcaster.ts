@@ -6,6 +6,7 @@ import { ServerEvents, userRoom } from '../contract/events.js';
 import type { Identity, SessionEnded, SessionEndReason } from '../contract/types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { Announcement } from '../storage/stores.js';
+import { dropConnection } from './outgoing-buffer.js';
 
 /**
  * How long a cluster-wide look-up of sockets waits for the other nodes, so that an event that
@@ -234,7 +235,9 @@ export class Broadcaster {
 
   /** Closes every connection without a "server disconnect", so that clients reconnect by themselves. */
   dropAllConnections(): void {
-    for (const socket of this.io.sockets.sockets.values()) socket.conn.close();
+    // Dropped, not closed: a close waits for a slow reader's backlog to drain, which may never
+    // happen. What was not written yet is replayed by recovery or caught up with `after`.
+    for (const socket of this.io.sockets.sockets.values()) dropConnection(socket);
   }
 
   /** The audience's sockets on every node. */
