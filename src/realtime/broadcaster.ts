@@ -237,7 +237,9 @@ export class Broadcaster {
   dropAllConnections(): void {
     // Dropped, not closed: a close waits for a slow reader's backlog to drain, which may never
     // happen. What was not written yet is replayed by recovery or caught up with `after`.
-    for (const socket of this.io.sockets.sockets.values()) dropConnection(socket);
+    for (const socket of this.io.sockets.sockets.values() as Iterable<ClientSocket>) {
+      dropConnection(socket);
+    }
   }
 
   /** The audience's sockets on every node. */
