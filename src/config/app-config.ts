@@ -48,6 +48,7 @@ class Environment {
 
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000) ROOM_MAX_PER_SOCKET = 50;
   @Transform(toInteger) @IsInt() @Min(1) @Max(1_000_000) HISTORY_LIMIT = 1000;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10_000_000) HISTORY_MAX_ROOMS = 10_000;
 
   @Transform(toInteger) @IsInt() @Min(100) @Max(600_000) NOTIFY_ACK_TIMEOUT_MS = 5000;
   @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
@@ -92,6 +93,7 @@ export class AppConfig {
   readonly roomsRequireGrant: boolean;
   readonly roomMaxPerSocket: number;
   readonly historyLimit: number;
+  readonly historyMaxRooms: number;
   readonly notifyAckTimeoutMs: number;
   readonly notifyApiKey: string | undefined;
   readonly redisUrl: string | undefined;
@@ -120,6 +122,7 @@ export class AppConfig {
     this.roomsRequireGrant = env.ROOMS_REQUIRE_GRANT;
     this.roomMaxPerSocket = env.ROOM_MAX_PER_SOCKET;
     this.historyLimit = env.HISTORY_LIMIT;
+    this.historyMaxRooms = env.HISTORY_MAX_ROOMS;
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
     this.notifyApiKey = env.NOTIFY_API_KEY;
     this.redisUrl = env.REDIS_URL;

@@ -21,6 +21,7 @@ import {
   PENDING_NOTIFICATION_STORE,
   PRESENCE_STORE,
   USER_SOCKETS_STORE,
+  type HistoryLimits,
 } from './stores.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
@@ -61,7 +62,7 @@ export class StorageModule {
 
 function memoryProviders(config: AppConfig): Provider[] {
   return [
-    { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(config.historyLimit) },
+    { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(historyLimitsOf(config)) },
     { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
     {
       provide: PENDING_NOTIFICATION_STORE,
@@ -94,7 +95,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
         new RedisHistoryStore(
           redis.commands,
           keys,
-          config.historyLimit,
+          historyLimitsOf(config),
           config.recoveryBufferPackets,
         ),
       inject: [RedisConnection],
@@ -129,4 +130,8 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       inject: [RedisConnection],
     },
   ];
+}
+
+function historyLimitsOf(config: AppConfig): HistoryLimits {
+  return { perRoom: config.historyLimit, rooms: config.historyMaxRooms };
 }

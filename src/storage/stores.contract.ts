@@ -1,5 +1,6 @@
 import type { Notification, User } from '../contract/types.js';
 import type {
+  HistoryLimits,
   HistoryStore,
   MessageDraft,
   PendingNotificationLimits,
@@ -37,12 +38,26 @@ const offsetsOf = (slice: { messages: { offset: number }[] }) =>
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** `create(historyLimit)` returns a fresh, empty store. */
+/** `create(limits)` returns a fresh, empty store. */
 export function describeHistoryStore(
   name: string,
-  create: (historyLimit: number) => Promise<HistoryStore> | HistoryStore,
+  createWith: (limits: HistoryLimits) => Promise<HistoryStore> | HistoryStore,
 ) {
+  const create = (perRoom: number, rooms = 1000) => createWith({ perRoom, rooms });
   describe(`${name} history store`, () => {
+    it('forgets the history of the room written to least recently beyond the rooms limit', async () => {
+      const store = await create(100, 2);
+      await store.append(draft('a'));
+      await store.append(draft('b'));
+      await store.append(draft('a'));
+      await store.append(draft('c'));
+      expect(await store.lastOffset('b')).toBe(0);
+      expect(await store.before('b', undefined, 10)).toEqual({ messages: [], hasMore: false });
+      expect(await store.lastOffset('a')).toBe(2);
+      expect(offsetsOf(await store.before('a', undefined, 10))).toEqual([1, 2]);
+      expect((await store.append(draft('b'))).message.offset).toBe(1);
+    });
+
     it('gives a room offsets that start at 1 and grow by exactly 1', async () => {
       const store = await create(100);
       const results = [

@@ -37,6 +37,16 @@ export type AppendResult =
   /** A message with the same user and clientMsgId is still in the window: nothing was stored. */
   | { created: false; message: Message };
 
+/**
+ * What history keeps: the last `perRoom` messages of each room, for the `rooms` rooms written to
+ * last. Without the second bound, a client joining new room names and sending one message to each
+ * would grow the store without end.
+ */
+export interface HistoryLimits {
+  perRoom: number;
+  rooms: number;
+}
+
 export interface HistorySlice {
   messages: Message[];
   hasMore: boolean;
@@ -50,7 +60,8 @@ export interface HistoryStore {
   readonly announcesAppends: boolean;
   /**
    * Stores the draft with the room's next offset, atomically with the clientMsgId check, and drops
-   * the oldest messages beyond the history limit.
+   * the oldest messages beyond the per-room limit, and the whole history of the room written to
+   * least recently beyond the rooms limit (its offsets then start again at 1).
    */
   append(draft: MessageDraft, announcement?: Announcement): Promise<AppendResult>;
   lastOffset(room: string): Promise<number>;

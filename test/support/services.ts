@@ -32,7 +32,10 @@ export interface ServiceFixture {
 export async function createServices(env: Record<string, string> = {}): Promise<ServiceFixture> {
   const config = loadConfig(env);
   const broadcaster = new FakeBroadcaster();
-  const history = new MemoryHistoryStore(config.historyLimit);
+  const history = new MemoryHistoryStore({
+    perRoom: config.historyLimit,
+    rooms: config.historyMaxRooms,
+  });
   const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
   const moduleRef = await Test.createTestingModule({
     providers: [

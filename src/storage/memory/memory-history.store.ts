@@ -1,5 +1,11 @@
 import type { Message } from '../../contract/types.js';
-import type { AppendResult, HistorySlice, HistoryStore, MessageDraft } from '../stores.js';
+import type {
+  AppendResult,
+  HistoryLimits,
+  HistorySlice,
+  HistoryStore,
+  MessageDraft,
+} from '../stores.js';
 import { RingBuffer } from './ring-buffer.js';
 
 interface RoomHistory {
@@ -14,12 +20,13 @@ const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000
 export class MemoryHistoryStore implements HistoryStore {
   /** On one node, the caller's broadcast right after the append is already in offset order. */
   readonly announcesAppends = false;
+  /** In the order they were last written to: a Map keeps insertion order, and a write re-inserts. */
   private readonly rooms = new Map<string, RoomHistory>();
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limits: HistoryLimits) {}
 
   append(draft: MessageDraft): Promise<AppendResult> {
-    const history = this.roomOf(draft.room);
+    const history = this.roomToWrite(draft.room);
     const key =
       draft.clientMsgId === undefined
         ? undefined
@@ -68,12 +75,20 @@ export class MemoryHistoryStore implements HistoryStore {
     return Promise.resolve({ messages: history.messages.slice(start, end), hasMore: start > 0 });
   }
 
-  private roomOf(room: string): RoomHistory {
+  /** The room's history, now the most recently written; the least recent goes beyond the limit. */
+  private roomToWrite(room: string): RoomHistory {
     let history = this.rooms.get(room);
-    if (!history) {
-      history = { messages: new RingBuffer(this.limit), lastOffset: 0, byClientMsgId: new Map() };
-      this.rooms.set(room, history);
+    if (history) {
+      this.rooms.delete(room);
+    } else {
+      history = {
+        messages: new RingBuffer(this.limits.perRoom),
+        lastOffset: 0,
+        byClientMsgId: new Map(),
+      };
+      if (this.rooms.size >= this.limits.rooms) this.rooms.delete(this.rooms.keys().next().value!);
     }
+    this.rooms.set(room, history);
     return history;
   }
 }

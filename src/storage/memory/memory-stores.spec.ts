@@ -9,7 +9,7 @@ import { MemoryPendingNotificationStore } from './memory-pending-notification.st
 import { MemoryPresenceStore } from './memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory-user-sockets.store.js';
 
-describeHistoryStore('memory', (historyLimit) => new MemoryHistoryStore(historyLimit));
+describeHistoryStore('memory', (limits) => new MemoryHistoryStore(limits));
 describePresenceStore('memory', () => new MemoryPresenceStore());
 describePendingNotificationStore('memory', (limits) => new MemoryPendingNotificationStore(limits));
 describeUserSocketsStore('memory', () => new MemoryUserSocketsStore());

@@ -7,10 +7,11 @@ import { LuaScript } from './lua-script.js';
  * nodes: the stream orders entries by when they were added, and here no other send of the room
  * can come between the allocation of an offset and the entry that carries it.
  *
- * KEYS: last offset, history list, clientMsgId → offset hash, adapter stream.
+ * KEYS: last offset, history list, clientMsgId → offset hash, adapter stream, rooms by last write.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
  * '1' to publish, stream data before and after the message JSON, stream length, entry uid, nsp,
- * type.
+ * type, rooms limit, the room, and the prefixes of a room's three keys (to forget another room's
+ * history beyond the rooms limit).
  * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId.
  */
 export const APPEND_MESSAGE = new LuaScript(`
@@ -38,6 +39,12 @@ while length > limit do
     redis.call('HDEL', KEYS[3], dropped.user.id .. '\\0' .. dropped.clientMsgId)
   end
   length = length - 1
+end
+local time = redis.call('TIME')
+redis.call('ZADD', KEYS[5], tonumber(time[1]) * 1000000 + tonumber(time[2]), ARGV[13])
+if redis.call('ZCARD', KEYS[5]) > tonumber(ARGV[12]) then
+  local forgotten = redis.call('ZPOPMIN', KEYS[5])[1]
+  redis.call('DEL', ARGV[14] .. forgotten, ARGV[15] .. forgotten, ARGV[16] .. forgotten)
 end
 if ARGV[5] == '1' then
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',

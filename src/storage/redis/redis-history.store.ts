@@ -3,6 +3,7 @@ import type { Message } from '../../contract/types.js';
 import type {
   Announcement,
   AppendResult,
+  HistoryLimits,
   HistorySlice,
   HistoryStore,
   MessageDraft,
@@ -22,7 +23,7 @@ export class RedisHistoryStore implements HistoryStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly limit: number,
+    private readonly limits: HistoryLimits,
     /** The adapter stream's length, which bounds what Socket.IO's recovery can replay. */
     private readonly streamLength: number,
   ) {}
@@ -39,9 +40,10 @@ export class RedisHistoryStore implements HistoryStore {
         this.keys.history(room),
         this.keys.clientMsgIds(room),
         this.keys.adapterStream,
+        this.keys.historyRooms,
       ],
       [
-        this.limit,
+        this.limits.perRoom,
         clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
         beforeOffset,
         afterOffset,
@@ -52,6 +54,11 @@ export class RedisHistoryStore implements HistoryStore {
         announcement?.uid ?? '',
         announcement?.nsp ?? '',
         announcement?.type ?? '',
+        this.limits.rooms,
+        room,
+        this.keys.lastOffsetPrefix,
+        this.keys.historyPrefix,
+        this.keys.clientMsgIdsPrefix,
       ],
     )) as [number, number | string];
     if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };

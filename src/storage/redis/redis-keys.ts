@@ -16,14 +16,28 @@ export class RedisKeys {
     return `${this.prefix}sio:session:`;
   }
 
+  /** A room's keys are these prefixes followed by the room's name (the history script needs the prefixes). */
+  get lastOffsetPrefix(): string {
+    return `${this.prefix}offset:`;
+  }
+  get historyPrefix(): string {
+    return `${this.prefix}history:`;
+  }
+  get clientMsgIdsPrefix(): string {
+    return `${this.prefix}client-msg-ids:`;
+  }
   lastOffset(room: string): string {
-    return `${this.prefix}offset:${room}`;
+    return this.lastOffsetPrefix + room;
   }
   history(room: string): string {
-    return `${this.prefix}history:${room}`;
+    return this.historyPrefix + room;
   }
   clientMsgIds(room: string): string {
-    return `${this.prefix}client-msg-ids:${room}`;
+    return this.clientMsgIdsPrefix + room;
+  }
+  /** The rooms with a history, by when they were last written to. */
+  get historyRooms(): string {
+    return `${this.prefix}history-rooms`;
   }
 
   /** The presence scripts build a room's, a socket's and a node's keys under this prefix. */

@@ -34,7 +34,10 @@ describeWithRedis('Redis stores', () => {
     await server.close();
   });
 
-  describeHistoryStore('redis', (limit) => new RedisHistoryStore(redis, freshKeys(), limit, 1000));
+  describeHistoryStore(
+    'redis',
+    (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
+  );
   describePresenceStore('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
   describePendingNotificationStore(
     'redis',
