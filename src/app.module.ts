@@ -10,6 +10,7 @@ import { LimitsGateway } from './gateways/limits.gateway.js';
 import { SlowReaderSweeper } from './gateways/slow-reader-sweeper.js';
 import { SocketsPerUserService } from './limits/sockets-per-user.service.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
+import { RelayGateway } from './gateways/relay.gateway.js';
 import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
 import { SessionGateway } from './gateways/session.gateway.js';
@@ -23,6 +24,7 @@ import { MetricsService } from './metrics/metrics.service.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsService } from './notifications/notifications.service.js';
 import { Broadcaster } from './realtime/broadcaster.js';
+import { RelayService } from './relay/relay.service.js';
 import { ChatService } from './rooms/chat.service.js';
 import { PresenceKeeper } from './rooms/presence-keeper.js';
 import { RoomsService } from './rooms/rooms.service.js';
@@ -66,6 +68,8 @@ export class AppModule {
         RoomsGateway,
         ChatGateway,
         NotificationsGateway,
+        RelayService,
+        RelayGateway,
         SessionLifetime,
         SessionGateway,
         RoomGrants,

@@ -46,7 +46,10 @@ function nestsDeeperThan(root: object, maxDepth: number): boolean {
     const [value, depth] = next;
     if (depth > maxDepth) return true;
     for (const child of Object.values(value as object)) {
-      if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+      // A binary value (a custom event's data) nests nothing: listing its bytes would cost a number each.
+      if (child !== null && typeof child === 'object' && !ArrayBuffer.isView(child)) {
+        pending.push([child, depth + 1]);
+      }
     }
   }
   return false;

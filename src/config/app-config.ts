@@ -65,6 +65,7 @@ class Environment {
   @Transform(toInteger) @IsInt() @Min(1024) @Max(100_000_000) MAX_PAYLOAD_BYTES = 1_000_000;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_PER_SEC = 20;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_BURST = 40;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(100_000_000) RELAY_MAX_BYTES = 65_536;
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
 
@@ -101,6 +102,8 @@ export class AppConfig {
   readonly maxPayloadBytes: number;
   readonly rateLimitPerSec: number;
   readonly rateLimitBurst: number;
+  /** What one custom event's `data` may weigh, as sent (see relay/relayed-size.ts). */
+  readonly relayMaxBytes: number;
   readonly corsOrigins: CorsOrigins;
   readonly logLevel: string;
   readonly maxBufferedBytes: number;
@@ -130,6 +133,7 @@ export class AppConfig {
     this.maxPayloadBytes = env.MAX_PAYLOAD_BYTES;
     this.rateLimitPerSec = env.RATE_LIMIT_PER_SEC;
     this.rateLimitBurst = env.RATE_LIMIT_BURST;
+    this.relayMaxBytes = env.RELAY_MAX_BYTES;
     this.corsOrigins = corsOriginsOf(env.CORS_ORIGINS, env.NODE_ENV);
     this.logLevel = env.LOG_LEVEL;
     this.maxBufferedBytes = env.MAX_BUFFERED_BYTES;

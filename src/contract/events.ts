@@ -9,6 +9,8 @@ export const ClientEvents = {
   chatTyping: 'chat:typing',
   chatHistory: 'chat:history',
   notificationSend: 'notification:send',
+  roomEmit: 'room:emit',
+  userEmit: 'user:emit',
 } as const;
 
 export const ServerEvents = {
@@ -20,6 +22,8 @@ export const ServerEvents = {
   chatMessage: 'chat:message',
   chatTyping: 'chat:typing',
   notification: 'notification',
+  roomEvent: 'room:event',
+  userEvent: 'user:event',
   error: 'error',
 } as const;
 

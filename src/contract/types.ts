@@ -95,3 +95,38 @@ export interface SessionExpiring {
 export interface SessionRefreshed {
   expiresAt: number | null;
 }
+
+/** `room:emit`: a custom event to the other sockets of a room. `data` is any JSON, binary inside. */
+export interface RoomEmit {
+  room: string;
+  event: string;
+  data?: unknown;
+}
+
+/** `user:emit`: a custom event to every socket of a user. */
+export interface UserEmit {
+  userId: string;
+  event: string;
+  data?: unknown;
+}
+
+/** The reply to `room:emit` and `user:emit`: how many sockets, on every node, it was sent to. */
+export interface Relayed {
+  recipients: number;
+}
+
+/** `room:event`: `data` is `null` when the sender gave none, so that the field is always there. */
+export interface RoomEvent {
+  room: string;
+  event: string;
+  data: unknown;
+  user: User;
+  ts: number;
+}
+
+export interface UserEvent {
+  event: string;
+  data: unknown;
+  from: User;
+  ts: number;
+}

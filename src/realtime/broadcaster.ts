@@ -79,11 +79,33 @@ export class Broadcaster {
   }
 
   send(audience: Audience, event: string, payload: unknown, options: SendOptions = {}): void {
-    let operator = this.io.to(roomOf(audience));
-    if (options.except !== undefined) operator = operator.except(roomOf(options.except));
+    let operator = this.operatorOf(audience, options);
     if (options.volatile) operator = operator.volatile;
     operator.emit(event, payload);
     this.metrics.eventSent(event);
+  }
+
+  /**
+   * Sends as `send` does (one broadcast, binary values as attachments) and resolves to the number
+   * of sockets of the audience, on every node, at the time of sending. The broadcast does not wait
+   * for the count, which asks every node; a count that times out rejects, the event being sent.
+   */
+  async sendCounted(
+    audience: Audience,
+    event: string,
+    payload: unknown,
+    options: Pick<SendOptions, 'except'> = {},
+  ): Promise<number> {
+    const counted = this.operatorOf(audience, options)
+      .timeout(FETCH_SOCKETS_TIMEOUT_MS)
+      .fetchSockets();
+    this.send(audience, event, payload, options);
+    return (await counted).length;
+  }
+
+  private operatorOf(audience: Audience, options: SendOptions) {
+    const operator = this.io.to(roomOf(audience));
+    return options.except === undefined ? operator : operator.except(roomOf(options.except));
   }
 
   /**

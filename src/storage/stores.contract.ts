@@ -248,6 +248,26 @@ export function describePresenceStore(
       expect(await store.roomsOf('s1')).toEqual(['r2']);
       expect(await store.roomsOf('unknown')).toEqual([]);
     });
+
+    it('tells whether two users are present in a common room, by any of their sockets', async () => {
+      const store = await create();
+      const carol: User = { id: 'u-carol', name: 'Carol' };
+      await store.join('r1', alice, 's1', 10);
+      await store.join('r2', alice, 's2', 10);
+      await store.join('r2', bob, 's3', 10);
+      await store.join('r3', carol, 's4', 10);
+      expect(await store.sharesRoom(alice.id, bob.id)).toBe(true);
+      expect(await store.sharesRoom(bob.id, alice.id)).toBe(true);
+      expect(await store.sharesRoom(alice.id, carol.id)).toBe(false);
+      expect(await store.sharesRoom('u-nobody', alice.id)).toBe(false);
+
+      await store.join('r2', alice, 's1', 10);
+      await store.leave('r2', alice.id, 's2');
+      expect(await store.sharesRoom(alice.id, bob.id)).toBe(true);
+      await store.leave('r2', alice.id, 's1');
+      expect(await store.sharesRoom(alice.id, bob.id)).toBe(false);
+      expect(await store.sharesRoom(bob.id, alice.id)).toBe(false);
+    });
   });
 }
 

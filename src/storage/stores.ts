@@ -94,6 +94,11 @@ export interface PresenceStore {
   isMember(room: string, socketId: string): Promise<boolean>;
   roomsOf(socketId: string): Promise<string[]>;
   /**
+   * Whether both users are present (by any of their sockets, on any node) in at least one common
+   * room: what lets one user address another with a custom event.
+   */
+  sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
+  /**
    * Tells the other nodes that this one is alive, and says whether this node's presence is still
    * in the store (see HeartbeatOutcome). On one node there is nobody to tell: always 'registered'.
    */

@@ -82,11 +82,23 @@ function shaped(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unk
   );
 }
 
+/** The users the fuzz addresses: the admin, present in every fuzz room, and one never connected. */
+const userId = mostly(fc.constantFrom('fuzz-alice', 'fuzz-nobody'));
+
 const target = mostly(
   fc.oneof(
-    fc.record({ userId: mostly(fc.constantFrom('fuzz-alice', 'fuzz-nobody')) }),
+    fc.record({ userId }),
     fc.record({ room }),
     fc.record({ all: mostly(fc.constant(true)) }),
+  ),
+);
+
+/** Custom events: the application's names, and data of any JSON with binary values inside. */
+const customEvent = mostly(fc.constantFrom('cursor:move', 'game.move', 'webrtc:offer'));
+const customData = mostly(
+  fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.record({ bytes: fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)) }),
   ),
 );
 
@@ -124,6 +136,8 @@ export const payloadsByEvent: Record<string, fc.Arbitrary<unknown>> = {
     body: mostly(fc.string({ minLength: 1, maxLength: 2001 })),
     data: mostly(fc.object({ maxDepth: 2 })),
   }),
+  [ClientEvents.roomEmit]: shaped({ room, event: customEvent, data: customData }),
+  [ClientEvents.userEmit]: shaped({ userId, event: customEvent, data: customData }),
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { closeAllClients, connectAs, type TestClient } from './clients.js';
+import { connectWithToken, type Claims } from './identities.js';
 
 export type TransportName = 'websocket' | 'polling';
 
@@ -12,6 +13,17 @@ export async function connectOver(
   transports: TransportName[],
 ): Promise<TestClient> {
   const socket = await connectAs(url, name, { transports, upgrade: true });
+  trackedClients.push(socket);
+  return socket;
+}
+
+/** A signed-in user over exactly these transports; called again, another tab of the same user. */
+export async function connectUserOver(
+  url: string,
+  claims: Claims,
+  transports: TransportName[],
+): Promise<TestClient> {
+  const socket = await connectWithToken(url, claims, { transports, upgrade: true });
   trackedClients.push(socket);
   return socket;
 }

@@ -16,6 +16,8 @@ export class MemoryPresenceStore implements PresenceStore {
   /** room → user id → the user's sockets in that room; a room with no member is removed. */
   private readonly rooms = new Map<string, Map<string, Member>>();
   private readonly socketRooms = new Map<string, Set<string>>();
+  /** user id → the rooms where the user is present; a user present nowhere is removed. */
+  private readonly userRooms = new Map<string, Set<string>>();
 
   join(
     room: string,
@@ -37,6 +39,12 @@ export class MemoryPresenceStore implements PresenceStore {
     if (!member) {
       member = { user: { id: user.id, name: user.name }, sockets: new Set() };
       members.set(user.id, member);
+      let presentIn = this.userRooms.get(user.id);
+      if (!presentIn) {
+        presentIn = new Set();
+        this.userRooms.set(user.id, presentIn);
+      }
+      presentIn.add(room);
     }
     const socketAdded = !member.sockets.has(socketId);
     member.sockets.add(socketId);
@@ -60,6 +68,9 @@ export class MemoryPresenceStore implements PresenceStore {
     if (userChanged) {
       members!.delete(userId);
       if (members!.size === 0) this.rooms.delete(room);
+      const presentIn = this.userRooms.get(userId);
+      presentIn?.delete(room);
+      if (presentIn?.size === 0) this.userRooms.delete(userId);
     }
     return Promise.resolve({ socketAdded: false, userChanged });
   }
@@ -75,6 +86,13 @@ export class MemoryPresenceStore implements PresenceStore {
 
   roomsOf(socketId: string): Promise<string[]> {
     return Promise.resolve([...(this.socketRooms.get(socketId) ?? [])]);
+  }
+
+  sharesRoom(userId: string, otherUserId: string): Promise<boolean> {
+    for (const room of this.userRooms.get(userId) ?? []) {
+      if (this.rooms.get(room)?.has(otherUserId)) return Promise.resolve(true);
+    }
+    return Promise.resolve(false);
   }
 
   heartbeat(): Promise<HeartbeatOutcome> {

@@ -4,6 +4,7 @@ import { LuaScript } from './lua-script.js';
  * Presence keys, under the presence prefix P (every script's ARGV[1]):
  *   P..'socket:'..socketId     set of the socket's rooms
  *   P..'users:'..room          hash user id → user JSON, of the users present in the room
+ *   P..'user-rooms:'..userId   set of the rooms where the user is present (for SHARES_ROOM)
  *   P..'counts:'..room         hash user id → how many of the user's sockets are in the room
  *   P..'node:'..nodeId         hash socket id → user id, of the node's sockets that are in a room
  *   P..'nodes'                 sorted set of node ids by their last heartbeat (ms, Redis's clock)
@@ -19,6 +20,7 @@ local function leaveRoom(prefix, room, userId, socketId)
   local counts = prefix .. 'counts:' .. room
   if redis.call('HINCRBY', counts, userId, -1) > 0 then return false end
   redis.call('HDEL', counts, userId)
+  redis.call('SREM', prefix .. 'user-rooms:' .. userId, room)
   local users = prefix .. 'users:' .. room
   local user = redis.call('HGET', users, userId)
   redis.call('HDEL', users, userId)
@@ -44,6 +46,7 @@ redis.call('SADD', socketRooms, room)
 redis.call('HSET', prefix .. 'node:' .. ARGV[7], socketId, userId)
 if redis.call('HINCRBY', prefix .. 'counts:' .. room, userId, 1) == 1 then
   redis.call('HSET', prefix .. 'users:' .. room, userId, userJson)
+  redis.call('SADD', prefix .. 'user-rooms:' .. userId, room)
   return {1, 1, 0}
 end
 return {1, 0, 0}
@@ -57,6 +60,18 @@ if redis.call('EXISTS', prefix .. 'socket:' .. socketId) == 0 then
   redis.call('HDEL', prefix .. 'node:' .. ARGV[5], socketId)
 end
 if user then return 1 end
+return 0
+`);
+
+/**
+ * ARGV: prefix, user id, other user id. Returns 1 when both are present in a common room. One
+ * round trip whatever the number of rooms: the user's rooms are read and checked inside Redis.
+ */
+export const SHARES_ROOM = new LuaScript(`
+local users = ARGV[1] .. 'users:'
+for _, room in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'user-rooms:' .. ARGV[2])) do
+  if redis.call('HEXISTS', users .. room, ARGV[3]) == 1 then return 1 end
+end
 return 0
 `);
 

@@ -9,7 +9,13 @@ import type {
   PresenceStore,
 } from '../stores.js';
 import type { RedisKeys } from './redis-keys.js';
-import { HEARTBEAT, JOIN_ROOM, LEAVE, REAP_DEAD_NODES } from './redis-presence.scripts.js';
+import {
+  HEARTBEAT,
+  JOIN_ROOM,
+  LEAVE,
+  REAP_DEAD_NODES,
+  SHARES_ROOM,
+} from './redis-presence.scripts.js';
 
 /** How many sockets one reaping step handles, so that a large dead node never blocks Redis for long. */
 const REAP_BATCH = 500;
@@ -68,6 +74,10 @@ export class RedisPresenceStore implements PresenceStore {
 
   roomsOf(socketId: string): Promise<string[]> {
     return this.redis.smembers(`${this.prefix}socket:${socketId}`);
+  }
+
+  async sharesRoom(userId: string, otherUserId: string): Promise<boolean> {
+    return (await SHARES_ROOM.run(this.redis, [], [this.prefix, userId, otherUserId])) === 1;
   }
 
   async heartbeat(): Promise<HeartbeatOutcome> {

@@ -98,6 +98,7 @@ describeWithRedis('Redis stores', () => {
       await dead.join('r', bob, 'd2', 10);
       await alive.join('r', bob, 'a1', 10);
       expect(await alive.reapDeadNodes(NODE_TIMEOUT_MS)).toEqual([]);
+      expect(await alive.sharesRoom(alice.id, bob.id)).toBe(true);
 
       // The dead node's heartbeat is made older than the timeout, as if it had stopped long ago.
       await redis.zadd(
@@ -115,6 +116,7 @@ describeWithRedis('Redis stores', () => {
       expect(departures).toHaveLength(2);
       expect(await alive.members('r')).toEqual([bob]);
       expect(await alive.roomsOf('d1')).toEqual([]);
+      expect(await alive.sharesRoom(alice.id, bob.id)).toBe(false);
       expect(await alive.reapDeadNodes(NODE_TIMEOUT_MS)).toEqual([]);
       // A node that comes back after being reaped learns it, to register its presence again.
       expect(await dead.heartbeat()).toBe('reaped');

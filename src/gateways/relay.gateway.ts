@@ -1,0 +1,35 @@
+import { UseFilters } from '@nestjs/common';
+import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { ClientEvents } from '../contract/events.js';
+import { CustomEventPayload, RoomEmitDto, UserEmitDto } from '../relay/relay.dto.js';
+import { RelayService } from '../relay/relay.service.js';
+import { ReplyFilter } from './reply.filter.js';
+
+@WebSocketGateway()
+@UseFilters(ReplyFilter)
+export class RelayGateway {
+  constructor(private readonly relay: RelayService) {}
+
+  @SubscribeMessage(ClientEvents.roomEmit)
+  toRoom(
+    @ConnectedSocket() socket: ClientSocket,
+    @CustomEventPayload(RoomEmitDto) emit: RoomEmitDto,
+  ) {
+    return this.relay.toRoom(
+      { kind: 'user', identity: identityOf(socket), socketId: socket.id },
+      emit,
+    );
+  }
+
+  @SubscribeMessage(ClientEvents.userEmit)
+  toUser(
+    @ConnectedSocket() socket: ClientSocket,
+    @CustomEventPayload(UserEmitDto) emit: UserEmitDto,
+  ) {
+    return this.relay.toUser(
+      { kind: 'user', identity: identityOf(socket), socketId: socket.id },
+      emit,
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ADMIN_ROLE } from '../auth/authenticator.js';
+import { AppError } from '../common/app-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { ServerEvents } from '../contract/events.js';
+import type { Relayed, RoomEmit, RoomEvent, User, UserEmit, UserEvent } from '../contract/types.js';
+import type { Sender } from '../notifications/notifications.service.js';
+import { Broadcaster } from '../realtime/broadcaster.js';
+import { publicUser, RoomsService } from '../rooms/rooms.service.js';
+import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
+import { relayedSize } from './relayed-size.js';
+
+/**
+ * Custom events (`room:emit`, `user:emit`, and the server API's room and user events): checked,
+ * stamped with the sender and the time, and relayed in one broadcast. Nothing is stored.
+ */
+@Injectable()
+export class RelayService {
+  constructor(
+    @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
+    private readonly rooms: RoomsService,
+    private readonly broadcaster: Broadcaster,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** To every socket of the room but the sending one (a `system` sender needs no membership). */
+  async toRoom(sender: Sender, { room, event, data }: RoomEmit): Promise<Relayed> {
+    this.assertFits(data);
+    if (sender.kind === 'user') await this.rooms.assertMember(sender.socketId, room);
+    const roomEvent: RoomEvent = {
+      room,
+      event,
+      data: data ?? null,
+      user: userOf(sender),
+      ts: Date.now(),
+    };
+    const recipients = await this.broadcaster.sendCounted(
+      { room },
+      ServerEvents.roomEvent,
+      roomEvent,
+      sender.kind === 'user' ? { except: { socketId: sender.socketId } } : {},
+    );
+    return { recipients };
+  }
+
+  /** To every socket of the user, the sending socket too when users address themselves. */
+  async toUser(sender: Sender, { userId, event, data }: UserEmit): Promise<Relayed> {
+    this.assertFits(data);
+    await this.assertMayAddress(sender, userId);
+    const userEvent: UserEvent = {
+      event,
+      data: data ?? null,
+      from: userOf(sender),
+      ts: Date.now(),
+    };
+    return {
+      recipients: await this.broadcaster.sendCounted({ userId }, ServerEvents.userEvent, userEvent),
+    };
+  }
+
+  /** Weighed before anything is asked of the stores: a refusal costs no round trip. */
+  private assertFits(data: unknown): void {
+    const limit = this.config.relayMaxBytes;
+    if (relayedSize(data, limit) > limit) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `data must be at most ${limit} bytes as sent`);
+    }
+  }
+
+  private async assertMayAddress(sender: Sender, userId: string): Promise<void> {
+    if (sender.kind === 'system' || sender.identity.roles.includes(ADMIN_ROLE)) return;
+    if (!(await this.presence.sharesRoom(sender.identity.id, userId))) {
+      throw new AppError('FORBIDDEN', 'only users present in a common room may address each other');
+    }
+  }
+}
+
+function userOf(sender: Sender): User {
+  return sender.kind === 'user' ? publicUser(sender.identity) : sender.user;
+}
