@@ -4,11 +4,8 @@ import { SYSTEM_SENDER } from '../contract/types.js';
 import { SendNotificationDto } from './notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
 
-/** Where the API key is checked, before the body is even parsed (see the bootstrap). */
-export const NOTIFICATIONS_API_PATH = '/api/notifications';
-
-/** Notifications from other backends; `apiKeyGate` has let only holders of NOTIFY_API_KEY in. */
-@Controller(NOTIFICATIONS_API_PATH)
+/** Notifications from other backends; `apiKeyGate` has let only holders of the API key in. */
+@Controller('api/notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
