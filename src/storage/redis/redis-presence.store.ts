@@ -7,9 +7,16 @@ import type {
   JoinOutcome,
   PresenceChange,
   PresenceStore,
+  PresentRoomsPage,
 } from '../stores.js';
 import type { RedisKeys } from './redis-keys.js';
-import { HEARTBEAT, JOIN_ROOM, LEAVE, REAP_DEAD_NODES } from './redis-presence.scripts.js';
+import {
+  HEARTBEAT,
+  JOIN_ROOM,
+  LEAVE,
+  PRESENT_ROOMS,
+  REAP_DEAD_NODES,
+} from './redis-presence.scripts.js';
 
 /** How many sockets one reaping step handles, so that a large dead node never blocks Redis for long. */
 const REAP_BATCH = 500;
@@ -68,6 +75,17 @@ export class RedisPresenceStore implements PresenceStore {
 
   roomsOf(socketId: string): Promise<string[]> {
     return this.redis.smembers(`${this.prefix}socket:${socketId}`);
+  }
+
+  async presentRooms(after: string | undefined, limit: number): Promise<PresentRoomsPage> {
+    const found = (await PRESENT_ROOMS.run(this.redis, [], [this.prefix, after ?? '', limit])) as (
+      string | number
+    )[];
+    const rooms: PresentRoomsPage['rooms'] = [];
+    for (let index = 0; index < found.length; index += 2) {
+      rooms.push({ room: String(found[index]), members: Number(found[index + 1]) });
+    }
+    return { rooms: rooms.slice(0, limit), more: rooms.length > limit };
   }
 
   async heartbeat(): Promise<HeartbeatOutcome> {
