@@ -25,8 +25,11 @@ import { NotificationsService } from './notifications/notifications.service.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { ChatService } from './rooms/chat.service.js';
 import { PresenceKeeper } from './rooms/presence-keeper.js';
+import { RoomsController } from './rooms/rooms.controller.js';
 import { RoomsService } from './rooms/rooms.service.js';
 import { StorageModule } from './storage/storage.module.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersService } from './users/users.service.js';
 import { APP_FILTER } from '@nestjs/core';
 
 @Module({})
@@ -36,7 +39,13 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StorageModule.forRoot(config, logger)],
-      controllers: [HealthController, MetricsController, NotificationsController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        NotificationsController,
+        RoomsController,
+        UsersController,
+      ],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
@@ -69,6 +78,7 @@ export class AppModule {
         SessionLifetime,
         SessionGateway,
         RoomGrants,
+        UsersService,
       ],
       exports: [AppConfig, APP_LOGGER, MetricsService, Broadcaster],
     };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { API_PATH, apiKeyGate } from './api/api-key.gate.js';
+import { serveOpenApiDocument } from './api/openapi.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { isOriginAllowed } from './common/origin-policy.js';
@@ -38,6 +39,7 @@ export async function createApplication(
   app.use(securityHeaders());
   app.use(API_PATH, apiKeyGate(config.apiKeys));
   app.useBodyParser('json', { limit: HTTP_JSON_BODY_LIMIT });
+  serveOpenApiDocument(app);
   app.useWebSocketAdapter(
     new DispatchingIoAdapter(app, {
       maxHttpBufferSize: config.maxPayloadBytes,
