@@ -24,11 +24,15 @@ import { MetricsService } from './metrics/metrics.service.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsService } from './notifications/notifications.service.js';
 import { Broadcaster } from './realtime/broadcaster.js';
+import { RelayController } from './relay/relay.controller.js';
 import { RelayService } from './relay/relay.service.js';
 import { ChatService } from './rooms/chat.service.js';
 import { PresenceKeeper } from './rooms/presence-keeper.js';
+import { RoomsController } from './rooms/rooms.controller.js';
 import { RoomsService } from './rooms/rooms.service.js';
 import { StorageModule } from './storage/storage.module.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersService } from './users/users.service.js';
 import { APP_FILTER } from '@nestjs/core';
 
 @Module({})
@@ -38,7 +42,14 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StorageModule.forRoot(config, logger)],
-      controllers: [HealthController, MetricsController, NotificationsController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        NotificationsController,
+        RoomsController,
+        UsersController,
+        RelayController,
+      ],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
@@ -73,6 +84,7 @@ export class AppModule {
         SessionLifetime,
         SessionGateway,
         RoomGrants,
+        UsersService,
       ],
       exports: [AppConfig, APP_LOGGER, MetricsService, Broadcaster],
     };

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { API_PATH, apiKeyGate } from './api/api-key.gate.js';
+import { serveOpenApiDocument } from './api/openapi.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { isOriginAllowed } from './common/origin-policy.js';
@@ -8,8 +10,6 @@ import { securityHeaders } from './common/security-headers.js';
 import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
-import { apiKeyGate } from './notifications/api-key.gate.js';
-import { NOTIFICATIONS_API_PATH } from './notifications/notifications.controller.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { SOCKET_IO_ADAPTER, type SocketIoAdapter } from './storage/storage.module.js';
 
@@ -28,7 +28,7 @@ export async function createApplication(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     logger: new NestPinoLogger(logger),
-    // Parsed below, after the notifications API's key check.
+    // Parsed below, after the server API's key check.
     bodyParser: false,
     cors:
       config.corsOrigins === false
@@ -37,8 +37,9 @@ export async function createApplication(
   });
   // First, so that every answer carries them, refusals included.
   app.use(securityHeaders());
-  app.use(NOTIFICATIONS_API_PATH, apiKeyGate(config.notifyApiKey));
+  app.use(API_PATH, apiKeyGate(config.apiKeys));
   app.useBodyParser('json', { limit: HTTP_JSON_BODY_LIMIT });
+  serveOpenApiDocument(app);
   app.useWebSocketAdapter(
     new DispatchingIoAdapter(app, {
       maxHttpBufferSize: config.maxPayloadBytes,

@@ -30,14 +30,18 @@ const CODE_OF = new Map<number, ErrorCode>(
 );
 
 /** The one shape of every HTTP error body: `{ code, message, details? }`, with the contract's codes. */
-export function sendHttpError(
-  response: Response,
+export function httpAnswerOf(
   error: AppError,
   status = STATUS_OF[error.code],
-): void {
+): { status: number; body: Record<string, unknown> } {
   const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details !== undefined) body.details = error.details;
-  response.status(status).json(body);
+  return { status, body };
+}
+
+export function sendHttpError(response: Response, error: AppError, status?: number): void {
+  const answer = httpAnswerOf(error, status);
+  response.status(answer.status).json(answer.body);
 }
 
 /**

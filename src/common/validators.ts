@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
 import { USER_ROOM_PREFIX } from '../contract/events.js';
 
-const ROOM_NAME = new RegExp(`^(?!${USER_ROOM_PREFIX})[A-Za-z0-9_.:-]{1,64}$`);
+export const ROOM_NAME = new RegExp(`^(?!${USER_ROOM_PREFIX})[A-Za-z0-9_.:-]{1,64}$`);
 
 /** Room names: 1–64 of `A-Z a-z 0-9 _ . : -`, never a private `user:` room. */
 export const IsRoomName = () =>

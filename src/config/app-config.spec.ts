@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       historyLimit: 1000,
       historyMaxRooms: 10_000,
       notifyAckTimeoutMs: 5000,
-      notifyApiKey: undefined,
+      apiKeys: [],
       redisUrl: undefined,
       redisKeyPrefix: 'switchboard:',
       maxPayloadBytes: 1_000_000,
@@ -62,7 +62,8 @@ describe('loadConfig', () => {
       HISTORY_LIMIT: '10',
       HISTORY_MAX_ROOMS: '20',
       NOTIFY_ACK_TIMEOUT_MS: '250',
-      NOTIFY_API_KEY: 'a-key-of-sixteen-chars',
+      API_KEY: 'a-key-of-sixteen-chars',
+      NOTIFY_API_KEY: 'an-older-key-of-16-chars',
       MAX_PAYLOAD_BYTES: '4096',
       RATE_LIMIT_PER_SEC: '5',
       RATE_LIMIT_BURST: '6',
@@ -88,7 +89,7 @@ describe('loadConfig', () => {
       historyLimit: 10,
       historyMaxRooms: 20,
       notifyAckTimeoutMs: 250,
-      notifyApiKey: 'a-key-of-sixteen-chars',
+      apiKeys: ['a-key-of-sixteen-chars', 'an-older-key-of-16-chars'],
       maxPayloadBytes: 4096,
       rateLimitPerSec: 5,
       rateLimitBurst: 6,
@@ -174,6 +175,7 @@ describe('loadConfig', () => {
   it('treats an empty variable as unset', () => {
     expect(
       loadConfig({
+        API_KEY: '',
         NOTIFY_API_KEY: '',
         AUTH_JWT_SECRET: '',
         PORT: '',
@@ -181,7 +183,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: '',
       }),
     ).toMatchObject({
-      notifyApiKey: undefined,
+      apiKeys: [],
       jwtSecret: undefined,
       port: 3000,
       allowGuests: true,

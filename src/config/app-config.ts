@@ -51,6 +51,8 @@ class Environment {
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000_000) HISTORY_MAX_ROOMS = 10_000;
 
   @Transform(toInteger) @IsInt() @Min(100) @Max(600_000) NOTIFY_ACK_TIMEOUT_MS = 5000;
+  @IsOptional() @IsString() @MinLength(16) API_KEY?: string;
+  /** API_KEY's older name, from when the server API was only POST /api/notifications. */
   @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
 
   @IsOptional()
@@ -96,7 +98,12 @@ export class AppConfig {
   readonly historyLimit: number;
   readonly historyMaxRooms: number;
   readonly notifyAckTimeoutMs: number;
-  readonly notifyApiKey: string | undefined;
+  /**
+   * The Bearer keys of the server API (`/api`): API_KEY and NOTIFY_API_KEY, each accepted when set,
+   * so that a deployment can move from the old name to the new one without a moment of refusals.
+   * Empty: the API is off.
+   */
+  readonly apiKeys: string[];
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly maxPayloadBytes: number;
@@ -127,7 +134,7 @@ export class AppConfig {
     this.historyLimit = env.HISTORY_LIMIT;
     this.historyMaxRooms = env.HISTORY_MAX_ROOMS;
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
-    this.notifyApiKey = env.NOTIFY_API_KEY;
+    this.apiKeys = [env.API_KEY, env.NOTIFY_API_KEY].filter((key) => key !== undefined);
     this.redisUrl = env.REDIS_URL;
     this.redisKeyPrefix = env.REDIS_KEY_PREFIX;
     this.maxPayloadBytes = env.MAX_PAYLOAD_BYTES;

@@ -1,21 +1,24 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { validatePayload } from '../common/payload-validation.js';
+import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
+import { Idempotent } from '../api/idempotency.interceptor.js';
+import { ApiPostErrors, ServerApiController } from '../api/server-api.decorators.js';
 import { SYSTEM_SENDER } from '../contract/types.js';
-import { SendNotificationDto } from './notifications.dto.js';
+import { NotificationSentDto, PostNotificationDto } from './notifications.dto.js';
 import { NotificationsService } from './notifications.service.js';
 
-/** Where the API key is checked, before the body is even parsed (see the bootstrap). */
-export const NOTIFICATIONS_API_PATH = '/api/notifications';
-
-/** Notifications from other backends; `apiKeyGate` has let only holders of NOTIFY_API_KEY in. */
-@Controller(NOTIFICATIONS_API_PATH)
+/** Notifications from other backends, from `system`. */
+@ApiTags('notifications')
+@ServerApiController()
+@Controller('api/notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Post()
   @HttpCode(202)
-  send(@Body() body: unknown) {
-    const notification = validatePayload(SendNotificationDto, body);
+  @Idempotent()
+  @ApiAcceptedResponse({ type: NotificationSentDto, description: 'sent (and kept for a user)' })
+  @ApiPostErrors('a bad body')
+  send(@Body() notification: PostNotificationDto) {
     return this.notifications.send({ kind: 'system', user: { ...SYSTEM_SENDER } }, notification);
   }
 }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   Equals,
@@ -13,6 +14,7 @@ import {
   type ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
+import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { IsRoomName } from '../common/validators.js';
 
 const TARGET_KINDS = ['userId', 'room', 'all'] as const;
@@ -45,18 +47,51 @@ class OneTargetKind implements ValidatorConstraintInterface {
   }
 }
 
+/** Exactly one of its three fields. */
 export class TargetDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: 'every socket of this user' })
   @ValidateIf((target: TargetDto) => target.userId !== undefined)
   @IsString()
   @Length(1, 256)
   userId?: string;
-  @ValidateIf((target: TargetDto) => target.room !== undefined) @IsRoomName() room?: string;
-  @ValidateIf((target: TargetDto) => target.all !== undefined) @Equals(true) all?: true;
+
+  @ApiPropertyOptional({ description: 'every socket in this room' })
+  @ValidateIf((target: TargetDto) => target.room !== undefined)
+  @IsRoomName()
+  room?: string;
+
+  @ApiPropertyOptional({ enum: [true], description: 'every connected socket' })
+  @ValidateIf((target: TargetDto) => target.all !== undefined)
+  @Equals(true)
+  all?: true;
 }
 
 export class SendNotificationDto {
-  @IsDefined() @Validate(OneTargetKind) @ValidateNested() @Type(() => TargetDto) target!: TargetDto;
-  @IsString() @Length(1, 200) title!: string;
-  @IsString() @Length(1, 2000) body!: string;
-  @IsOptional() @IsObject() @Validate(FitsNotificationData) data?: object;
+  @ApiProperty({ type: TargetDto, description: '{ userId }, { room } or { all: true }' })
+  @IsDefined()
+  @Validate(OneTargetKind)
+  @ValidateNested()
+  @Type(() => TargetDto)
+  target!: TargetDto;
+
+  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) title!: string;
+  @ApiProperty({ minLength: 1, maxLength: 2000 }) @IsString() @Length(1, 2000) body!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `at most ${NOTIFICATION_DATA_MAX_BYTES} bytes as JSON`,
+  })
+  @IsOptional()
+  @IsObject()
+  @Validate(FitsNotificationData)
+  data?: object;
+}
+
+/** POST /api/notifications: a notification:send's payload, idempotent. */
+export class PostNotificationDto extends IntersectionType(SendNotificationDto, IdempotencyKeyDto) {}
+
+export class NotificationSentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'how many sockets it was sent to' }) recipients!: number;
 }

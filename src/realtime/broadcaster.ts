@@ -185,6 +185,11 @@ export class Broadcaster {
     return { sent: sockets.length, acknowledged: firstTrue(answers) };
   }
 
+  /** How many sockets the audience has, on every node. */
+  async countSockets(audience: Audience): Promise<number> {
+    return (await this.socketsOf(audience)).length;
+  }
+
   /** The socket is on this node: joined here, without telling the other nodes. */
   addToRoom(socketId: string, room: string): void {
     void this.io.sockets.sockets.get(socketId)?.join(CHAT_ROOM_PREFIX + room);

@@ -5,7 +5,7 @@ import { validatePayload } from '../common/payload-validation.js';
 import { IsRoomName } from '../common/validators.js';
 import type { RoomEmit, UserEmit } from '../contract/types.js';
 
-const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** A custom event's own name and data, whoever sends it (a socket, or a backend over HTTP). */
 export class CustomEventDto {

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Message, MessagePage, User } from '../contract/types.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { Broadcaster, type SendOptions } from '../realtime/broadcaster.js';
 import { HISTORY_STORE, type HistoryStore } from '../storage/stores.js';
 import {
   HISTORY_PAGE_DEFAULT,
@@ -22,13 +22,24 @@ export class ChatService {
     private readonly broadcaster: Broadcaster,
   ) {}
 
-  async send(
+  async send(user: User, socketId: string, message: SendMessageDto): Promise<Message> {
+    await this.rooms.assertMember(socketId, message.room);
+    return this.store(user, message, { except: { socketId } });
+  }
+
+  /**
+   * A message from a sender that is no socket (another backend, for a bot or a system notice): no
+   * membership needed, and every socket of the room gets it.
+   */
+  post(user: User, message: SendMessageDto): Promise<Message> {
+    return this.store(user, message, {});
+  }
+
+  private async store(
     user: User,
-    socketId: string,
     { room, text, clientMsgId }: SendMessageDto,
+    delivery: SendOptions,
   ): Promise<Message> {
-    await this.rooms.assertMember(socketId, room);
-    const delivery = { except: { socketId } };
     const result = await this.history.append(
       { id: randomUUID(), room, user: publicUser(user), text, ts: Date.now(), clientMsgId },
       this.history.announcesAppends
@@ -62,11 +73,13 @@ export class ChatService {
     return {};
   }
 
-  async page(
-    socketId: string,
-    { room, after, before, limit = HISTORY_PAGE_DEFAULT }: HistoryDto,
-  ): Promise<MessagePage> {
-    await this.rooms.assertMember(socketId, room);
+  async page(socketId: string, query: HistoryDto): Promise<MessagePage> {
+    await this.rooms.assertMember(socketId, query.room);
+    return this.pageOf(query);
+  }
+
+  /** A page of a room's history, whoever asks (the server API needs no membership). */
+  pageOf({ room, after, before, limit = HISTORY_PAGE_DEFAULT }: HistoryDto): Promise<MessagePage> {
     return after === undefined
       ? this.history.before(room, before, limit)
       : this.history.after(room, after, limit, before);

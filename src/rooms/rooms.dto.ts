@@ -1,9 +1,12 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { TOKEN_MAX_LENGTH } from '../auth/session.dto.js';
-import { IsRoomName } from '../common/validators.js';
+import { IsRoomName, ROOM_NAME } from '../common/validators.js';
 
 export class RoomDto {
-  @IsRoomName() room!: string;
+  @ApiProperty({ description: 'the room name (URL-encoded in a path)', pattern: ROOM_NAME.source })
+  @IsRoomName()
+  room!: string;
 }
 
 export class JoinRoomDto extends RoomDto {

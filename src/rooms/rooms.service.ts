@@ -26,6 +26,16 @@ export interface JoinResult {
 
 export type LeaveReason = 'leave' | 'disconnect';
 
+export interface RoomMembers {
+  room: string;
+  members: User[];
+}
+
+export interface PresentRooms {
+  rooms: { room: string; members: number; lastOffset: number }[];
+  cursor?: string;
+}
+
 /** Membership of sockets in rooms and the per-user presence that others see. */
 @Injectable()
 export class RoomsService {
@@ -66,9 +76,34 @@ export class RoomsService {
     return { room };
   }
 
-  async members(socketId: string, room: string): Promise<{ room: string; members: User[] }> {
+  async members(socketId: string, room: string): Promise<RoomMembers> {
     await this.assertMember(socketId, room);
+    return this.membersOf(room);
+  }
+
+  /** Who is present in a room, whoever asks (the server API needs no membership). */
+  async membersOf(room: string): Promise<RoomMembers> {
     return { room, members: await this.presence.members(room) };
+  }
+
+  /**
+   * The rooms where users are present, by name, `limit` a page; `cursor` (from the page before)
+   * pages on, and is set on a page when more rooms follow.
+   */
+  async presentRooms(limit: number, cursor?: string): Promise<PresentRooms> {
+    const page = await this.presence.presentRooms(
+      cursor === undefined ? undefined : roomOfCursor(cursor),
+      limit,
+    );
+    const rooms = await Promise.all(
+      page.rooms.map(async ({ room, members }) => ({
+        room,
+        members,
+        lastOffset: await this.history.lastOffset(room),
+      })),
+    );
+    const last = rooms.at(-1);
+    return page.more && last !== undefined ? { rooms, cursor: cursorOf(last.room) } : { rooms };
   }
 
   async assertMember(socketId: string, room: string): Promise<void> {
@@ -156,4 +191,22 @@ export class RoomsService {
 /** Only the contract's fields of a user go on the wire (an identity also carries roles). */
 export function publicUser(user: User): User {
   return { id: user.id, name: user.name };
+}
+
+/**
+ * A cursor names the last room of a page, encoded so that clients treat it as opaque: the order or
+ * the encoding may change without breaking a client that only passes it back.
+ */
+function cursorOf(room: string): string {
+  return Buffer.from(room).toString('base64url');
+}
+
+function roomOfCursor(cursor: string): string {
+  const room = Buffer.from(cursor, 'base64url').toString();
+  if (cursorOf(room) !== cursor) {
+    throw AppError.validation([
+      { field: 'cursor', problems: ['cursor is not one this server gave'] },
+    ]);
+  }
+  return room;
 }

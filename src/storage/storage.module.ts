@@ -5,12 +5,14 @@ import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
 import type { Logger } from '../logging/logger.js';
 import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
+import { MemoryIdempotencyStore } from './memory/memory-idempotency.store.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
 import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
+import { RedisIdempotencyStore } from './redis/redis-idempotency.store.js';
 import { RedisKeys } from './redis/redis-keys.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
@@ -18,6 +20,7 @@ import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
 import { NODE_TIMEOUT_MS } from '../rooms/presence-keeper.js';
 import {
   HISTORY_STORE,
+  IDEMPOTENCY_STORE,
   PENDING_NOTIFICATION_STORE,
   PRESENCE_STORE,
   USER_SOCKETS_STORE,
@@ -26,6 +29,13 @@ import {
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
+
+/**
+ * How many answers of the server API one node keeps in memory for idempotency keys: an answer is
+ * at most a message (a few KB), so this bounds them to tens of MB. With Redis, each key expires
+ * after its 24 hours and nothing else bounds them.
+ */
+export const IDEMPOTENCY_MEMORY_ENTRIES = 10_000;
 
 /** A node whose Redis does not answer at start still starts (not ready) after this long. */
 const REDIS_START_WAIT_MS = 5000;
@@ -42,6 +52,7 @@ const STORE_TOKENS = [
   PRESENCE_STORE,
   PENDING_NOTIFICATION_STORE,
   USER_SOCKETS_STORE,
+  IDEMPOTENCY_STORE,
 ];
 
 /** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
@@ -69,6 +80,10 @@ function memoryProviders(config: AppConfig): Provider[] {
       useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
     { provide: USER_SOCKETS_STORE, useValue: new MemoryUserSocketsStore() },
+    {
+      provide: IDEMPOTENCY_STORE,
+      useValue: new MemoryIdempotencyStore(IDEMPOTENCY_MEMORY_ENTRIES),
+    },
     {
       provide: SOCKET_IO_ADAPTER,
       useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
@@ -115,6 +130,11 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       provide: USER_SOCKETS_STORE,
       useFactory: (redis: RedisConnection) =>
         new RedisUserSocketsStore(redis.commands, keys, nodeId, NODE_TIMEOUT_MS),
+      inject: [RedisConnection],
+    },
+    {
+      provide: IDEMPOTENCY_STORE,
+      useFactory: (redis: RedisConnection) => new RedisIdempotencyStore(redis.commands, keys),
       inject: [RedisConnection],
     },
     {

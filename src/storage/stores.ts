@@ -98,6 +98,12 @@ export interface PresenceStore {
    * room: what lets one user address another with a custom event.
    */
   sharesRoom(userId: string, otherUserId: string): Promise<boolean>;
+
+  /**
+   * The rooms where at least one user is present, by name (ordered by code point), the first
+   * `limit` of those after the name `after` (every one when undefined); `more` when others follow.
+   */
+  presentRooms(after: string | undefined, limit: number): Promise<PresentRoomsPage>;
   /**
    * Tells the other nodes that this one is alive, and says whether this node's presence is still
    * in the store (see HeartbeatOutcome). On one node there is nobody to tell: always 'registered'.
@@ -108,6 +114,12 @@ export interface PresenceStore {
    * the users who stopped being present in a room because of it. On one node: nothing.
    */
   reapDeadNodes(timeoutMs: number): Promise<Departure[]>;
+}
+
+export interface PresentRoomsPage {
+  /** `members`: how many users are present. */
+  rooms: { room: string; members: number }[];
+  more: boolean;
 }
 
 /**
@@ -151,4 +163,32 @@ export interface UserSocketsStore {
    */
   add(userId: string, socketId: string, max: number): Promise<string[]>;
   remove(userId: string, socketId: string): Promise<void>;
+}
+
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
+
+/** An answer of the server API as first given, replayed for a repeated idempotency key. */
+export interface StoredAnswer {
+  status: number;
+  body: unknown;
+}
+
+export type IdempotencyClaim =
+  /** Nobody held the key: the caller does the work, then completes or releases the claim. */
+  | { state: 'claimed' }
+  /** Another request with the key is still at work. */
+  | { state: 'pending' }
+  | { state: 'answered'; answer: StoredAnswer };
+
+/** The answers of the server API's POST routes by idempotency key, shared by every node. */
+export interface IdempotencyStore {
+  /**
+   * Claims the key for `pendingMs` unless it is claimed or answered already, in one atomic step,
+   * so that two requests with one key sent together cannot both do the work.
+   */
+  claim(key: string, pendingMs: number): Promise<IdempotencyClaim>;
+  /** Keeps the answer for `keepMs` in place of the claim. */
+  complete(key: string, answer: StoredAnswer, keepMs: number): Promise<void>;
+  /** Gives the claim up, so that a retry does the work: it failed without an answer to keep. */
+  release(key: string): Promise<void>;
 }

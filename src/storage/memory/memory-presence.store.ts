@@ -5,6 +5,7 @@ import type {
   JoinOutcome,
   PresenceChange,
   PresenceStore,
+  PresentRoomsPage,
 } from '../stores.js';
 
 interface Member {
@@ -93,6 +94,20 @@ export class MemoryPresenceStore implements PresenceStore {
       if (this.rooms.get(room)?.has(otherUserId)) return Promise.resolve(true);
     }
     return Promise.resolve(false);
+  }
+
+  /** Sorted at each call: cheap for the rooms one node holds, and no index to keep in step. */
+  presentRooms(after: string | undefined, limit: number): Promise<PresentRoomsPage> {
+    const names = [...this.rooms.keys()]
+      .filter((room) => after === undefined || room > after)
+      .sort()
+      .slice(0, limit + 1);
+    return Promise.resolve({
+      rooms: names
+        .slice(0, limit)
+        .map((room) => ({ room, members: this.rooms.get(room)?.size ?? 0 })),
+      more: names.length > limit,
+    });
   }
 
   heartbeat(): Promise<HeartbeatOutcome> {

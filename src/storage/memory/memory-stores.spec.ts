@@ -3,7 +3,10 @@ import {
   describePendingNotificationStore,
   describePresenceStore,
 } from '../stores.contract.js';
+import { describeIdempotencyStore } from '../idempotency.contract.js';
+import { describePresentRooms } from '../present-rooms.contract.js';
 import { describeUserSocketsStore } from '../user-sockets.contract.js';
+import { MemoryIdempotencyStore } from './memory-idempotency.store.js';
 import { MemoryHistoryStore } from './memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
@@ -11,5 +14,29 @@ import { MemoryUserSocketsStore } from './memory-user-sockets.store.js';
 
 describeHistoryStore('memory', (limits) => new MemoryHistoryStore(limits));
 describePresenceStore('memory', () => new MemoryPresenceStore());
+describePresentRooms('memory', () => new MemoryPresenceStore());
 describePendingNotificationStore('memory', (limits) => new MemoryPendingNotificationStore(limits));
 describeUserSocketsStore('memory', () => new MemoryUserSocketsStore());
+describeIdempotencyStore('memory', () => new MemoryIdempotencyStore(1000));
+
+describe('memory idempotency store, in time and in size', () => {
+  it('forgets a claim and an answer once they expire', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore(1000, () => now);
+    await store.claim('k', 10);
+    now = 10;
+    expect(await store.claim('k', 10)).toEqual({ state: 'claimed' });
+    await store.complete('k', { status: 200, body: {} }, 100);
+    now = 109;
+    expect((await store.claim('k', 10)).state).toBe('answered');
+    now = 110;
+    expect(await store.claim('k', 10)).toEqual({ state: 'claimed' });
+  });
+
+  it('forgets the oldest key beyond its size', async () => {
+    const store = new MemoryIdempotencyStore(2);
+    for (const key of ['a', 'b', 'c']) await store.complete(key, { status: 200, body: key }, 1000);
+    expect(await store.claim('a', 10)).toEqual({ state: 'claimed' });
+    expect((await store.claim('c', 10)).state).toBe('answered');
+  });
+});

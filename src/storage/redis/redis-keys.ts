@@ -59,4 +59,9 @@ export class RedisKeys {
   get pendingPrefix(): string {
     return `${this.prefix}pending:`;
   }
+
+  /** The answer of the server API to one idempotency key (already scoped to its route). */
+  idempotency(key: string): string {
+    return `${this.prefix}idempotency:${key}`;
+  }
 }

@@ -5,6 +5,8 @@ import { LuaScript } from './lua-script.js';
  *   P..'socket:'..socketId     set of the socket's rooms
  *   P..'users:'..room          hash user id → user JSON, of the users present in the room
  *   P..'user-rooms:'..userId   set of the rooms where the user is present (for SHARES_ROOM)
+ *   P..'rooms'                 sorted set (all scores 0, so ordered by name) of the rooms with
+ *                              present users: kept in step with 'users:' in the same scripts
  *   P..'counts:'..room         hash user id → how many of the user's sockets are in the room
  *   P..'node:'..nodeId         hash socket id → user id, of the node's sockets that are in a room
  *   P..'nodes'                 sorted set of node ids by their last heartbeat (ms, Redis's clock)
@@ -24,6 +26,7 @@ local function leaveRoom(prefix, room, userId, socketId)
   local users = prefix .. 'users:' .. room
   local user = redis.call('HGET', users, userId)
   redis.call('HDEL', users, userId)
+  if redis.call('HLEN', users) == 0 then redis.call('ZREM', prefix .. 'rooms', room) end
   return user
 end
 `;
@@ -47,6 +50,7 @@ redis.call('HSET', prefix .. 'node:' .. ARGV[7], socketId, userId)
 if redis.call('HINCRBY', prefix .. 'counts:' .. room, userId, 1) == 1 then
   redis.call('HSET', prefix .. 'users:' .. room, userId, userJson)
   redis.call('SADD', prefix .. 'user-rooms:' .. userId, room)
+  redis.call('ZADD', prefix .. 'rooms', 0, room)
   return {1, 1, 0}
 end
 return {1, 0, 0}
@@ -128,6 +132,24 @@ for _, node in ipairs(dead) do
       return result
     end
   end
+end
+return result
+`);
+
+/**
+ * The rooms with present users after a name, by name. ARGV: prefix, the name to start after ('' for
+ * the first page), limit. Returns {room, member count, room, member count, ...}, at most limit + 1
+ * rooms (one more than asked, to tell whether others follow).
+ */
+export const PRESENT_ROOMS = new LuaScript(`
+local prefix = ARGV[1]
+local start = '-'
+if ARGV[2] ~= '' then start = '(' .. ARGV[2] end
+local rooms = redis.call('ZRANGEBYLEX', prefix .. 'rooms', start, '+', 'LIMIT', 0, tonumber(ARGV[3]) + 1)
+local result = {}
+for _, room in ipairs(rooms) do
+  table.insert(result, room)
+  table.insert(result, redis.call('HLEN', prefix .. 'users:' .. room))
 end
 return result
 `);

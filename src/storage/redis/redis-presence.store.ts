@@ -7,12 +7,14 @@ import type {
   JoinOutcome,
   PresenceChange,
   PresenceStore,
+  PresentRoomsPage,
 } from '../stores.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   HEARTBEAT,
   JOIN_ROOM,
   LEAVE,
+  PRESENT_ROOMS,
   REAP_DEAD_NODES,
   SHARES_ROOM,
 } from './redis-presence.scripts.js';
@@ -78,6 +80,17 @@ export class RedisPresenceStore implements PresenceStore {
 
   async sharesRoom(userId: string, otherUserId: string): Promise<boolean> {
     return (await SHARES_ROOM.run(this.redis, [], [this.prefix, userId, otherUserId])) === 1;
+  }
+
+  async presentRooms(after: string | undefined, limit: number): Promise<PresentRoomsPage> {
+    const found = (await PRESENT_ROOMS.run(this.redis, [], [this.prefix, after ?? '', limit])) as (
+      string | number
+    )[];
+    const rooms: PresentRoomsPage['rooms'] = [];
+    for (let index = 0; index < found.length; index += 2) {
+      rooms.push({ room: String(found[index]), members: Number(found[index + 1]) });
+    }
+    return { rooms: rooms.slice(0, limit), more: rooms.length > limit };
   }
 
   async heartbeat(): Promise<HeartbeatOutcome> {

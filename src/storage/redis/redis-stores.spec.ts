@@ -10,7 +10,10 @@ import {
   describePendingNotificationStore,
   describePresenceStore,
 } from '../stores.contract.js';
+import { describeIdempotencyStore } from '../idempotency.contract.js';
+import { describePresentRooms } from '../present-rooms.contract.js';
 import { describeUserSocketsStore } from '../user-sockets.contract.js';
+import { RedisIdempotencyStore } from './redis-idempotency.store.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
@@ -39,10 +42,22 @@ describeWithRedis('Redis stores', () => {
     (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
   );
   describePresenceStore('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
+  describePresentRooms('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
   describePendingNotificationStore(
     'redis',
     (limits) => new RedisPendingNotificationStore(redis, freshKeys(), limits),
   );
+
+  describeIdempotencyStore('redis', () => new RedisIdempotencyStore(redis, freshKeys()));
+
+  it('keeps an idempotent answer for as long as it was told, in Redis', async () => {
+    const keys = freshKeys();
+    const store = new RedisIdempotencyStore(redis, keys);
+    await store.complete('k', { status: 200, body: {} }, 86_400_000);
+    const ttl = await redis.pttl(keys.idempotency('k'));
+    expect(ttl).toBeGreaterThan(86_300_000);
+    expect(ttl).toBeLessThanOrEqual(86_400_000);
+  });
 
   /** A store of a node that heartbeats, as every live node's presence keeper makes it do. */
   async function userSocketsOfLiveNode(keys: RedisKeys, nodeId = randomUUID()) {
@@ -115,6 +130,11 @@ describeWithRedis('Redis stores', () => {
       );
       expect(departures).toHaveLength(2);
       expect(await alive.members('r')).toEqual([bob]);
+      // Room `s` had only the dead node's user: it is no longer listed.
+      expect(await alive.presentRooms(undefined, 10)).toEqual({
+        rooms: [{ room: 'r', members: 1 }],
+        more: false,
+      });
       expect(await alive.roomsOf('d1')).toEqual([]);
       expect(await alive.sharesRoom(alice.id, bob.id)).toBe(false);
       expect(await alive.reapDeadNodes(NODE_TIMEOUT_MS)).toEqual([]);
