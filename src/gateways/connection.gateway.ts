@@ -6,9 +6,8 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import type { Server } from 'socket.io';
 import { Authenticator } from '../auth/authenticator.js';
-import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
 import { ClientEvents, ServerEvents, userRoom } from '../contract/events.js';
 import type { Welcome } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
@@ -33,7 +32,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: SwitchboardServer): void {
     this.broadcaster.attach(server);
     server.use((socket: ClientSocket, next) => {
       this.authenticator.authenticate(socket.handshake.auth).then(
