@@ -69,6 +69,10 @@ export interface ServerToClientEvents {
 export type ClientEventName = keyof ClientToServerEvents;
 export type ServerEventName = keyof ServerToClientEvents;
 
+/** The `data` of a client event's successful reply. */
+export type ReplyData<E extends ClientEventName> =
+  Parameters<ClientToServerEvents[E]> extends [...unknown[], Ack<infer T>] ? T : never;
+
 /** The server events that a client acknowledges (those whose handler takes a callback). */
 export type AcknowledgedServerEventName = {
   [E in ServerEventName]: Parameters<ServerToClientEvents[E]> extends [unknown, unknown]

@@ -9,6 +9,7 @@ import {
 import { Authenticator } from '../auth/authenticator.js';
 import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
 import { ClientEvents, ServerEvents, userRoom } from '../contract/events.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import type { Welcome } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -103,7 +104,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   @SubscribeMessage(ClientEvents.sessionPing)
-  ping(): { serverTime: number } {
+  ping(): ReplyData<typeof ClientEvents.sessionPing> {
     return { serverTime: Date.now() };
   }
 }

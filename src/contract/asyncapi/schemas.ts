@@ -1,5 +1,6 @@
 import { ROOM_NAME } from '../../common/validators.js';
 import { EVENT_NAME } from '../../relay/relay.dto.js';
+import { MESSAGE_TEXT_MAX } from '../../rooms/chat.dto.js';
 import type { ErrorCode, LeaveReason, SessionEndReason } from '../types.js';
 
 /** A payload schema in AsyncAPI's default format, a superset of JSON Schema draft 7. */
@@ -91,7 +92,7 @@ export const schemas = {
         description: 'per room, from 1, one more for each stored message',
       },
       user: ref('User'),
-      text: { type: 'string', minLength: 1, maxLength: 4000 },
+      text: { type: 'string', minLength: 1, maxLength: MESSAGE_TEXT_MAX },
       ts: timestamp,
       clientMsgId: { type: 'string', minLength: 1, maxLength: 64 },
     },
