@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { API_PATH, apiKeyGate } from './api/api-key.gate.js';
+import { serveAsyncApiDocument } from './api/asyncapi.js';
 import { serveOpenApiDocument } from './api/openapi.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -40,6 +41,7 @@ export async function createApplication(
   app.use(API_PATH, apiKeyGate(config.apiKeys));
   app.useBodyParser('json', { limit: HTTP_JSON_BODY_LIMIT });
   serveOpenApiDocument(app);
+  serveAsyncApiDocument(app);
   app.useWebSocketAdapter(
     new DispatchingIoAdapter(app, {
       maxHttpBufferSize: config.maxPayloadBytes,

@@ -42,6 +42,7 @@ describe('HTTP security headers', () => {
     ['the built-in page', () => get(server.url, '/')],
     ['the health check', () => get(server.url, '/health')],
     ['the metrics', () => get(server.url, '/metrics')],
+    ['the AsyncAPI document', () => get(server.url, '/asyncapi.json')],
     ['an API refusal (401)', () => post(server.url, '/api/notifications')],
     ['an unknown route (404)', () => get(server.url, '/no/such/route')],
   ];

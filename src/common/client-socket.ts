@@ -1,4 +1,5 @@
-import type { DefaultEventsMap, Socket } from 'socket.io';
+import type { DefaultEventsMap, Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../contract/socket-events.js';
 import type { Identity } from '../contract/types.js';
 
 /** What the handshake stores on a socket; Socket.IO's recovery restores it with the session. */
@@ -6,7 +7,20 @@ export interface SocketData {
   user: Identity;
 }
 
-export type ClientSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+/** Typed with the contract's events, so that emitting a payload of the wrong shape does not build. */
+export type SwitchboardServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  DefaultEventsMap,
+  SocketData
+>;
+
+export type ClientSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  DefaultEventsMap,
+  SocketData
+>;
 
 export function identityOf(socket: ClientSocket): Identity {
   return socket.data.user;

@@ -1,3 +1,5 @@
+import type { ClientEventName, ServerEventName } from './socket-events.js';
+
 /** Event names of PROTOCOL.md, one constant each so that a typo is a compile error. */
 export const ClientEvents = {
   sessionPing: 'session:ping',
@@ -11,7 +13,7 @@ export const ClientEvents = {
   notificationSend: 'notification:send',
   roomEmit: 'room:emit',
   userEmit: 'user:emit',
-} as const;
+} as const satisfies Record<string, ClientEventName>;
 
 export const ServerEvents = {
   welcome: 'welcome',
@@ -25,7 +27,10 @@ export const ServerEvents = {
   roomEvent: 'room:event',
   userEvent: 'user:event',
   error: 'error',
-} as const;
+} as const satisfies Record<string, ServerEventName>;
+
+/** Who sends what no user sent: another backend's message, event or notification. */
+export const SYSTEM_SENDER = { id: 'system', name: 'System' } as const;
 
 export const USER_ROOM_PREFIX = 'user:';
 

@@ -1,4 +1,7 @@
-/** The shapes of PROTOCOL.md, shared by the gateways, the services and the tests. */
+/**
+ * The shapes of PROTOCOL.md, shared by the gateways, the services, the tests and the AsyncAPI
+ * document. Types only: a client library imports this file without pulling in server code.
+ */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'UNAUTHORIZED'
@@ -46,8 +49,6 @@ export interface Message {
   clientMsgId?: string;
 }
 
-export const SYSTEM_SENDER = { id: 'system', name: 'System' } as const;
-
 export interface Notification {
   id: string;
   title: string;
@@ -58,6 +59,93 @@ export interface Notification {
 }
 
 export type Target = { userId: string } | { room: string } | { all: true };
+
+/** `session:ping`'s reply. */
+export interface SessionPong {
+  serverTime: number;
+}
+
+export interface SessionRefresh {
+  token: string;
+}
+
+/** `room:leave` and `room:members`. */
+export interface RoomRef {
+  room: string;
+}
+
+export interface JoinRoom extends RoomRef {
+  after?: number;
+  /** A room token: the application's backend lets this user into this private room. */
+  token?: string;
+}
+
+export interface JoinResult {
+  room: string;
+  members: User[];
+  lastOffset: number;
+  missed: Message[];
+  hasMore: boolean;
+}
+
+export interface RoomMembers {
+  room: string;
+  members: User[];
+}
+
+export interface RoomJoined {
+  room: string;
+  user: User;
+}
+
+export type LeaveReason = 'leave' | 'disconnect';
+
+export interface RoomLeft {
+  room: string;
+  user: User;
+  reason: LeaveReason;
+}
+
+export interface SendMessage {
+  room: string;
+  text: string;
+  clientMsgId?: string;
+}
+
+export interface Typing {
+  room: string;
+  typing: boolean;
+}
+
+/** `chat:typing` as the others in the room get it. */
+export interface TypingEvent extends Typing {
+  user: User;
+}
+
+export interface HistoryQuery {
+  room: string;
+  after?: number;
+  before?: number;
+  limit?: number;
+}
+
+export interface SendNotification {
+  target: Target;
+  title: string;
+  body: string;
+  data?: object;
+}
+
+export interface NotificationSent {
+  id: string;
+  recipients: number;
+}
+
+/**
+ * What a client's `notification` handler answers: nothing, or `{ ok: true }` (`void`, so that the
+ * callback may be called without an argument).
+ */
+export type NotificationAck = { ok: true } | void;
 
 export interface MessagePage {
   messages: Message[];

@@ -3,6 +3,7 @@ import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/web
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import { HistoryDto, SendMessageDto, TypingDto } from '../rooms/chat.dto.js';
 import { ChatService } from '../rooms/chat.service.js';
 import { ReplyFilter } from './reply.filter.js';
@@ -13,17 +14,26 @@ export class ChatGateway {
   constructor(private readonly chat: ChatService) {}
 
   @SubscribeMessage(ClientEvents.chatSend)
-  send(@ConnectedSocket() socket: ClientSocket, @Payload(SendMessageDto) message: SendMessageDto) {
+  send(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(SendMessageDto) message: SendMessageDto,
+  ): Promise<ReplyData<typeof ClientEvents.chatSend>> {
     return this.chat.send(identityOf(socket), socket.id, message);
   }
 
   @SubscribeMessage(ClientEvents.chatTyping)
-  typing(@ConnectedSocket() socket: ClientSocket, @Payload(TypingDto) typing: TypingDto) {
+  typing(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(TypingDto) typing: TypingDto,
+  ): Promise<ReplyData<typeof ClientEvents.chatTyping>> {
     return this.chat.typing(identityOf(socket), socket.id, typing);
   }
 
   @SubscribeMessage(ClientEvents.chatHistory)
-  history(@ConnectedSocket() socket: ClientSocket, @Payload(HistoryDto) query: HistoryDto) {
+  history(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(HistoryDto) query: HistoryDto,
+  ): Promise<ReplyData<typeof ClientEvents.chatHistory>> {
     return this.chat.page(socket.id, query);
   }
 }

@@ -6,10 +6,10 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import type { Server } from 'socket.io';
 import { Authenticator } from '../auth/authenticator.js';
-import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
 import { ClientEvents, ServerEvents, userRoom } from '../contract/events.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import type { Welcome } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -33,7 +33,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: SwitchboardServer): void {
     this.broadcaster.attach(server);
     server.use((socket: ClientSocket, next) => {
       this.authenticator.authenticate(socket.handshake.auth).then(
@@ -104,7 +104,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   @SubscribeMessage(ClientEvents.sessionPing)
-  ping(): { serverTime: number } {
+  ping(): ReplyData<typeof ClientEvents.sessionPing> {
     return { serverTime: Date.now() };
   }
 }

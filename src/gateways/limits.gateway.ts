@@ -5,8 +5,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import type { Server } from 'socket.io';
-import { identityOf, type ClientSocket } from '../common/client-socket.js';
+import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
 import { SocketsPerUserService } from '../limits/sockets-per-user.service.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { SlowReaderSweeper } from './slow-reader-sweeper.js';
@@ -23,7 +22,7 @@ export class LimitsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: SwitchboardServer): void {
     this.slowReaders.start(server);
   }
 

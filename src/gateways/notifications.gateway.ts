@@ -3,6 +3,7 @@ import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/web
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import { SendNotificationDto } from '../notifications/notifications.dto.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { ReplyFilter } from './reply.filter.js';
@@ -16,7 +17,7 @@ export class NotificationsGateway {
   send(
     @ConnectedSocket() socket: ClientSocket,
     @Payload(SendNotificationDto) notification: SendNotificationDto,
-  ) {
+  ): Promise<ReplyData<typeof ClientEvents.notificationSend>> {
     return this.notifications.send(
       { kind: 'user', identity: identityOf(socket), socketId: socket.id },
       notification,

@@ -2,6 +2,7 @@ import { UseFilters } from '@nestjs/common';
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { ClientEvents } from '../contract/events.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import { CustomEventPayload, RoomEmitDto, UserEmitDto } from '../relay/relay.dto.js';
 import { RelayService } from '../relay/relay.service.js';
 import { ReplyFilter } from './reply.filter.js';
@@ -15,7 +16,7 @@ export class RelayGateway {
   toRoom(
     @ConnectedSocket() socket: ClientSocket,
     @CustomEventPayload(RoomEmitDto) emit: RoomEmitDto,
-  ) {
+  ): Promise<ReplyData<typeof ClientEvents.roomEmit>> {
     return this.relay.toRoom(
       { kind: 'user', identity: identityOf(socket), socketId: socket.id },
       emit,
@@ -26,7 +27,7 @@ export class RelayGateway {
   toUser(
     @ConnectedSocket() socket: ClientSocket,
     @CustomEventPayload(UserEmitDto) emit: UserEmitDto,
-  ) {
+  ): Promise<ReplyData<typeof ClientEvents.userEmit>> {
     return this.relay.toUser(
       { kind: 'user', identity: identityOf(socket), socketId: socket.id },
       emit,

@@ -3,6 +3,7 @@ import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/web
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import { JoinRoomDto, RoomDto } from '../rooms/rooms.dto.js';
 import { RoomsService } from '../rooms/rooms.service.js';
 import { ReplyFilter } from './reply.filter.js';
@@ -16,17 +17,23 @@ export class RoomsGateway {
   join(
     @ConnectedSocket() socket: ClientSocket,
     @Payload(JoinRoomDto) { room, after, token }: JoinRoomDto,
-  ) {
+  ): Promise<ReplyData<typeof ClientEvents.roomJoin>> {
     return this.rooms.join(identityOf(socket), socket.id, room, after, token);
   }
 
   @SubscribeMessage(ClientEvents.roomLeave)
-  leave(@ConnectedSocket() socket: ClientSocket, @Payload(RoomDto) { room }: RoomDto) {
+  leave(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(RoomDto) { room }: RoomDto,
+  ): Promise<ReplyData<typeof ClientEvents.roomLeave>> {
     return this.rooms.leave(identityOf(socket), socket.id, room);
   }
 
   @SubscribeMessage(ClientEvents.roomMembers)
-  members(@ConnectedSocket() socket: ClientSocket, @Payload(RoomDto) { room }: RoomDto) {
+  members(
+    @ConnectedSocket() socket: ClientSocket,
+    @Payload(RoomDto) { room }: RoomDto,
+  ): Promise<ReplyData<typeof ClientEvents.roomMembers>> {
     return this.rooms.members(socket.id, room);
   }
 }

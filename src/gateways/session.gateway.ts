@@ -11,7 +11,7 @@ import { SessionLifetime } from '../auth/session-lifetime.js';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
-import type { SessionRefreshed } from '../contract/types.js';
+import type { ReplyData } from '../contract/socket-events.js';
 import { ReplyFilter } from './reply.filter.js';
 
 /** A token's lifetime on its socket: `session:expiring`, `session:refresh`, and the end at `exp`. */
@@ -32,7 +32,7 @@ export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect 
   async refresh(
     @ConnectedSocket() socket: ClientSocket,
     @Payload(RefreshSessionDto) { token }: RefreshSessionDto,
-  ): Promise<SessionRefreshed> {
+  ): Promise<ReplyData<typeof ClientEvents.sessionRefresh>> {
     // Kept in socket.data, so that a recovered session comes back with the refreshed identity.
     socket.data.user = await this.lifetime.refresh(socket.id, identityOf(socket), token);
     return { expiresAt: socket.data.user.expiresAt ?? null };

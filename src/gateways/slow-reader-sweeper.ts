@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Server } from 'socket.io';
-import type { ClientSocket } from '../common/client-socket.js';
+import type { ClientSocket, SwitchboardServer } from '../common/client-socket.js';
 import { AppConfig } from '../config/app-config.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -30,7 +29,7 @@ export class SlowReaderSweeper implements OnApplicationShutdown {
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  start(server: Server): void {
+  start(server: SwitchboardServer): void {
     this.timer = setInterval(() => this.sweep(server), SLOW_READER_SWEEP_MS);
     this.timer.unref();
   }
@@ -39,7 +38,7 @@ export class SlowReaderSweeper implements OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  private sweep(server: Server): void {
+  private sweep(server: SwitchboardServer): void {
     const limit = this.config.maxBufferedBytes;
     for (const socket of server.sockets.sockets.values() as Iterable<ClientSocket>) {
       const bytes = outgoingBytes(socket, limit);

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Server } from 'socket.io';
-import type { ClientSocket } from '../common/client-socket.js';
+import type { RemoteSocket } from 'socket.io';
+import type { ClientSocket, SocketData, SwitchboardServer } from '../common/client-socket.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents, userRoom } from '../contract/events.js';
+import type {
+  AcknowledgedServerEventName,
+  ServerEventName,
+  ServerPayload,
+  ServerToClientEvents,
+} from '../contract/socket-events.js';
 import type { Identity, SessionEnded, SessionEndReason } from '../contract/types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { Announcement } from '../storage/stores.js';
@@ -57,7 +63,7 @@ export interface AcknowledgedDelivery {
  */
 @Injectable()
 export class Broadcaster {
-  private server?: Server;
+  private server?: SwitchboardServer;
 
   /** Other nodes share the sockets' audiences (Redis): some work is asked of each of them. */
   private readonly clustered: boolean;
@@ -69,7 +75,7 @@ export class Broadcaster {
     this.clustered = config.redisUrl !== undefined;
   }
 
-  attach(server: Server): void {
+  attach(server: SwitchboardServer): void {
     this.server = server;
     if (this.clustered) {
       server.on(END_SESSIONS, (audience: Audience, ended: SessionEnded) =>
@@ -78,10 +84,17 @@ export class Broadcaster {
     }
   }
 
-  send(audience: Audience, event: string, payload: unknown, options: SendOptions = {}): void {
+  send<E extends ServerEventName>(
+    audience: Audience,
+    event: E,
+    payload: ServerPayload<E>,
+    options: SendOptions = {},
+  ): void {
     let operator = this.operatorOf(audience, options);
     if (options.volatile) operator = operator.volatile;
-    operator.emit(event, payload);
+    // A generic event's arguments are a type TypeScript cannot spread without this assertion;
+    // `send`'s own signature is what checks the payload against the event.
+    operator.emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
     this.metrics.eventSent(event);
   }
 
@@ -90,10 +103,10 @@ export class Broadcaster {
    * of sockets of the audience, on every node, at the time of sending. The broadcast does not wait
    * for the count, which asks every node; a count that times out rejects, the event being sent.
    */
-  async sendCounted(
+  async sendCounted<E extends ServerEventName>(
     audience: Audience,
-    event: string,
-    payload: unknown,
+    event: E,
+    payload: ServerPayload<E>,
     options: Pick<SendOptions, 'except'> = {},
   ): Promise<number> {
     const counted = this.operatorOf(audience, options)
@@ -112,7 +125,11 @@ export class Broadcaster {
    * The broadcast of a stored message for a store that publishes it itself (see
    * `HistoryStore.announcesAppends`), in the Socket.IO adapter stream's entry format.
    */
-  announcement(audience: Audience, event: string, options: SendOptions = {}): Announcement {
+  announcement(
+    audience: Audience,
+    event: ServerEventName,
+    options: SendOptions = {},
+  ): Announcement {
     const rooms = roomOf(audience);
     const opts = {
       rooms: typeof rooms === 'string' ? [rooms] : rooms,
@@ -130,7 +147,7 @@ export class Broadcaster {
   }
 
   /** Counts an event that a store published on the Broadcaster's behalf. */
-  countSent(event: string): void {
+  countSent(event: ServerEventName): void {
     this.metrics.eventSent(event);
   }
 
@@ -140,8 +157,8 @@ export class Broadcaster {
    */
   async sendExpectingAck(
     audience: Audience,
-    event: string,
-    payload: unknown,
+    event: AcknowledgedServerEventName,
+    payload: ServerPayload<AcknowledgedServerEventName>,
     timeoutMs: number,
   ): Promise<number> {
     const sockets = await this.socketsOf(audience);
@@ -160,8 +177,8 @@ export class Broadcaster {
    */
   async sendToEachWithAck(
     audience: Audience,
-    event: string,
-    payload: unknown,
+    event: AcknowledgedServerEventName,
+    payload: ServerPayload<AcknowledgedServerEventName>,
     timeoutMs: number,
   ): Promise<AcknowledgedDelivery> {
     const sockets = await this.socketsOf(audience);
@@ -256,7 +273,7 @@ export class Broadcaster {
         : namespace.sockets.keys();
     return [...ids].flatMap((id) => {
       const socket = namespace.sockets.get(id);
-      return socket === undefined ? [] : [socket as ClientSocket];
+      return socket === undefined ? [] : [socket];
     });
   }
 
@@ -270,11 +287,13 @@ export class Broadcaster {
   }
 
   /** The audience's sockets on every node. */
-  private socketsOf(audience: Audience) {
+  private socketsOf(audience: Audience): Promise<RemoteSocket<ServerToClientEvents, SocketData>[]> {
+    // Socket.IO types the sockets that a timed-out look-up fetches with the look-up's own
+    // acknowledgement shape; they are plain sockets, whose emits take the contract's.
     return this.io.timeout(FETCH_SOCKETS_TIMEOUT_MS).in(roomOf(audience)).fetchSockets();
   }
 
-  private get io(): Server {
+  private get io(): SwitchboardServer {
     if (!this.server) throw new Error('the Socket.IO server is not attached yet');
     return this.server;
   }

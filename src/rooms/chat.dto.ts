@@ -1,22 +1,23 @@
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IsRoomName, Trimmed } from '../common/validators.js';
+import type { HistoryQuery, SendMessage, Typing } from '../contract/types.js';
 
 export const MESSAGE_TEXT_MAX = 4000;
 export const HISTORY_PAGE_MAX = 100;
 export const HISTORY_PAGE_DEFAULT = 50;
 
-export class SendMessageDto {
+export class SendMessageDto implements SendMessage {
   @IsRoomName() room!: string;
   @Trimmed() @IsString() @Length(1, MESSAGE_TEXT_MAX) text!: string;
   @IsOptional() @IsString() @Length(1, 64) clientMsgId?: string;
 }
 
-export class TypingDto {
+export class TypingDto implements Typing {
   @IsRoomName() room!: string;
   @IsBoolean() typing!: boolean;
 }
 
-export class HistoryDto {
+export class HistoryDto implements HistoryQuery {
   @IsRoomName() room!: string;
   @IsOptional() @IsInt() @Min(0) after?: number;
   @IsOptional() @IsInt() @Min(1) before?: number;

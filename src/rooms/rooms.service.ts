@@ -3,7 +3,7 @@ import { RoomGrants, type Grantee } from '../auth/room-grants.js';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
-import type { Message, User } from '../contract/types.js';
+import type { JoinResult, LeaveReason, RoomMembers, User } from '../contract/types.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
 import {
   HISTORY_STORE,
@@ -15,21 +15,6 @@ import {
 
 /** How many missed messages a join returns at most; the rest come from `chat:history`. */
 export const JOIN_MISSED_MAX = 100;
-
-export interface JoinResult {
-  room: string;
-  members: User[];
-  lastOffset: number;
-  missed: Message[];
-  hasMore: boolean;
-}
-
-export type LeaveReason = 'leave' | 'disconnect';
-
-export interface RoomMembers {
-  room: string;
-  members: User[];
-}
 
 export interface PresentRooms {
   rooms: { room: string; members: number; lastOffset: number }[];
