@@ -317,7 +317,9 @@ function allProcessesCpuUs() {
 
 function commandLine(pid) {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 80);
+    const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    // Kernel threads have no command line, only a name.
+    return (line || `[${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}]`).slice(0, 80);
   } catch {
     return `pid ${pid} (gone)`;
   }
@@ -423,16 +425,20 @@ function percentile(sorted, fraction) {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
 }
 
-/** The three busiest processes during the window that are not this benchmark's. */
+/** The three busiest processes during the window that are not this benchmark's, if any. */
 function busiestOthers(start, end, ours, seconds) {
   const mine = new Set([process.pid, ...ours.map((p) => p.pid)]);
-  return [...end.everyone]
-    .filter(([pid]) => !mine.has(pid) && start.everyone.has(pid))
-    .map(([pid, us]) => ({ pid, cores: (us - start.everyone.get(pid)) / 1e6 / seconds }))
-    .sort((a, b) => b.cores - a.cores)
-    .slice(0, 3)
-    .filter(({ cores }) => cores >= 0.01)
-    .map(({ pid, cores }) => ({ command: commandLine(pid), cores }));
+  return (
+    [...end.everyone]
+      .filter(([pid]) => !mine.has(pid))
+      // A process started during the window spent all its time in it; one that also ended in it
+      // is not seen at all.
+      .map(([pid, us]) => ({ pid, cores: (us - (start.everyone.get(pid) ?? 0)) / 1e6 / seconds }))
+      .sort((a, b) => b.cores - a.cores)
+      .slice(0, 3)
+      .filter(({ cores }) => cores >= 0.01)
+      .map(({ pid, cores }) => ({ command: commandLine(pid), cores }))
+  );
 }
 
 /** The figures of one round from the snapshots at the start and the end of its window. */
@@ -488,13 +494,14 @@ function figures(start, end, latencyLog, nodes, redis, clients, sample) {
       calls += delta;
       // The share of the calls that Lua scripts made, in the MONITOR sample.
       const seen = sample.byCommand[command.split('|')[0]];
-      const fromLua = seen && seen.lua + seen.client > 0 ? seen.lua / (seen.lua + seen.client) : 0;
+      // Not seen in the sample (a rare command): unknown, counted below as sent by the nodes.
+      const fromLua = seen ? seen.lua / (seen.lua + seen.client) : undefined;
       perCommand[command] = {
         perSend: delta / sends,
         usecPerSend: (after.usec - before.usec) / sends,
         fromLua,
       };
-      clientCalls += delta * (1 - fromLua);
+      clientCalls += delta * (1 - (fromLua ?? 0));
     }
     result.redisCallsPerSend = calls / sends;
     result.redisClientCallsPerSend = clientCalls / sends;
@@ -629,8 +636,10 @@ function report(results, nodeCount) {
     .map((command) => {
       const calls = results.map((result) => result.redisCommands[command]?.perSend ?? 0);
       const usec = results.map((result) => result.redisCommands[command]?.usecPerSend ?? 0);
-      const fromLua = results.map((result) => result.redisCommands[command]?.fromLua ?? 0);
-      return [command, median(calls), calls, median(usec), median(fromLua)];
+      const fromLua = results
+        .map((result) => result.redisCommands[command]?.fromLua)
+        .filter((share) => share !== undefined);
+      return [command, median(calls), calls, median(usec), fromLua.length ? median(fromLua) : NaN];
     })
     .sort((a, b) => b[1] - a[1])
     .map(([command, callsMedian, calls, usecMedian, fromLua]) => [
@@ -638,12 +647,12 @@ function report(results, nodeCount) {
       callsMedian.toFixed(3),
       calls.map(fixed(3)).join(' '),
       usecMedian.toFixed(2),
-      `${Math.round(fromLua * 100)}%`,
+      Number.isNaN(fromLua) ? '?' : `${Math.round(fromLua * 100)}%`,
     ]);
   console.log(
     'Redis INFO commandstats over the window, per chat:send. Commands that Lua scripts call are\n' +
       'counted too (their time is also inside the script’s); "from Lua" is their share in a 1 s\n' +
-      'MONITOR sample taken after the window:\n',
+      'MONITOR sample taken after the window (?: not seen in it, counted as sent by the nodes):\n',
   );
   printTable(
     ['command', 'calls per send', 'rounds', 'µs per send (median)', 'from Lua'],
