@@ -35,13 +35,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { io } from 'socket.io-client';
+import { connectClient, request } from './support/clients.mjs';
 
 const REPO_DIR = resolve(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
-const REPLY_TIMEOUT_MS = 5000;
-const CONNECT_TIMEOUT_MS = 10_000;
 const CONNECT_CONCURRENCY = 20;
 const POLL_INTERVAL_MS = 100;
 /** After the last reply, broadcasts still on their way get this long to arrive. */
@@ -232,37 +230,6 @@ async function startNode(index, redis, prefix, round) {
 }
 
 // ---- clients ----
-
-/** One client, connected and welcomed; rejects on a refusal or after CONNECT_TIMEOUT_MS. */
-function connectClient(url, name) {
-  const socket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    auth: { name },
-  });
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => {
-      socket.disconnect();
-      fail(new Error(`${name}: no welcome within ${CONNECT_TIMEOUT_MS} ms`));
-    }, CONNECT_TIMEOUT_MS);
-    socket.once('welcome', () => {
-      clearTimeout(timer);
-      done(socket);
-    });
-    socket.once('connect_error', (error) => {
-      clearTimeout(timer);
-      socket.disconnect();
-      fail(error);
-    });
-  });
-}
-
-async function request(socket, event, payload) {
-  const reply = await socket.timeout(REPLY_TIMEOUT_MS).emitWithAck(event, payload);
-  if (!reply?.ok) throw new Error(`${event} failed: ${JSON.stringify(reply)}`);
-  return reply.data;
-}
 
 /** Client i goes to node i mod N; all of them join `room`. */
 async function connectAll(nodes, clients, room, sockets) {

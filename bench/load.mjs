@@ -18,10 +18,8 @@
 //           `chat:message` received/s (fan-out to C - 1), latency, server CPU time per send
 //   memory  N idle clients: the server's RSS and heapUsed per socket, after a forced GC
 import { parseArgs } from 'node:util';
-import { io } from 'socket.io-client';
+import { connectClient, request } from './support/clients.mjs';
 
-const REPLY_TIMEOUT_MS = 5000;
-const CONNECT_TIMEOUT_MS = 10_000;
 const CONNECT_CONCURRENCY = 50;
 const SETTLE_MS = 1000;
 const MAX_FAILURES = 100;
@@ -59,31 +57,6 @@ async function serverStats(target, gc = false) {
   return response.json();
 }
 
-/** One client, connected and welcomed; rejects on a refusal or after CONNECT_TIMEOUT_MS. */
-function connectClient(url, name) {
-  const socket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    auth: { name },
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.disconnect();
-      reject(new Error(`${name}: no welcome within ${CONNECT_TIMEOUT_MS} ms`));
-    }, CONNECT_TIMEOUT_MS);
-    socket.once('welcome', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('connect_error', (error) => {
-      clearTimeout(timer);
-      socket.disconnect();
-      reject(error);
-    });
-  });
-}
-
 /** `count` clients, at most CONNECT_CONCURRENCY handshakes at a time. */
 async function connectClients(url, count, prefix) {
   const sockets = [];
@@ -104,15 +77,6 @@ async function connectClients(url, count, prefix) {
 
 function disconnectAll(sockets) {
   for (const socket of sockets) socket.disconnect();
-}
-
-async function request(socket, event, payload) {
-  const reply =
-    payload === undefined
-      ? await socket.timeout(REPLY_TIMEOUT_MS).emitWithAck(event)
-      : await socket.timeout(REPLY_TIMEOUT_MS).emitWithAck(event, payload);
-  if (!reply?.ok) throw new Error(`${event} failed: ${JSON.stringify(reply)}`);
-  return reply.data;
 }
 
 function percentile(sorted, fraction) {
