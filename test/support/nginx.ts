@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { binaryAvailable, describeNeeding } from './needs-binary.js';
 import { freePort } from './redis-server.js';
 
 /**
@@ -18,19 +19,15 @@ const SITE_FILE = join(import.meta.dirname, '..', '..', 'deploy', 'nginx', 'swit
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-export const nginxAvailable = spawnSync(NGINX_BINARY, ['-v'], { stdio: 'ignore' }).status === 0;
+const nginx = {
+  available: binaryAvailable(NGINX_BINARY, '-v'),
+  name: NGINX_BINARY,
+  install: 'apt-get install nginx',
+};
 
-/** `describe` when nginx is installed (always under CI), else a loudly skipped block. */
+/** `describe` when nginx is installed (always under CI); see `describeNeeding`. */
 export function describeWithNginx(name: string, body: () => void): void {
-  if (nginxAvailable || process.env.CI === 'true') {
-    describe(name, body);
-    return;
-  }
-  console.warn(
-    `\n*** SKIPPED "${name}": ${NGINX_BINARY} is not installed (apt-get install nginx). ` +
-      'Under CI=true this fails instead. ***\n',
-  );
-  describe.skip(name, body);
+  describeNeeding(nginx, name, body);
 }
 
 /** The lines of one directive that names an address: the directive, the address, the rest. */

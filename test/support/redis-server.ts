@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { binaryAvailable, describeNeeding } from './needs-binary.js';
 
 /**
  * A real `redis-server` for the tests that need one, on a free loopback port. Locally, without
@@ -13,20 +14,15 @@ import { join } from 'node:path';
 const REDIS_BINARY = 'redis-server';
 const START_TIMEOUT_MS = 10_000;
 
-export const redisAvailable =
-  spawnSync(REDIS_BINARY, ['--version'], { stdio: 'ignore' }).status === 0;
+const redis = {
+  available: binaryAvailable(REDIS_BINARY, '--version'),
+  name: 'redis-server',
+  install: 'apt-get install redis-server',
+};
 
-/** `describe` when redis-server is installed (always under CI), else a loudly skipped block. */
+/** `describe` when redis-server is installed (always under CI); see `describeNeeding`. */
 export function describeWithRedis(name: string, body: () => void): void {
-  if (redisAvailable || process.env.CI === 'true') {
-    describe(name, body);
-    return;
-  }
-  console.warn(
-    `\n*** SKIPPED "${name}": redis-server is not installed (apt-get install redis-server). ` +
-      'Under CI=true this fails instead. ***\n',
-  );
-  describe.skip(name, body);
+  describeNeeding(redis, name, body);
 }
 
 /** A key prefix no other test file or run shares, so that runs on one Redis never meet. */
