@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'public/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'public/**'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -21,6 +21,8 @@ export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
 export const HTTP_JSON_BODY_LIMIT = '64kb';
 
 const PUBLIC_DIR = join(import.meta.dirname, '..', 'public');
+/** The client library's browser bundle (`npm run build` makes it), served at /client/switchboard.js. */
+const CLIENT_BUNDLE_DIR = join(import.meta.dirname, '..', 'client', 'dist', 'browser');
 
 /** Builds the application (HTTP and Socket.IO on one server) without listening yet. */
 export async function createApplication(
@@ -56,6 +58,7 @@ export async function createApplication(
     }),
   );
   app.useStaticAssets(PUBLIC_DIR, { index: 'index.html' });
+  app.useStaticAssets(CLIENT_BUNDLE_DIR, { prefix: '/client/' });
   app.disable('x-powered-by');
   return app;
 }

@@ -1,0 +1,1 @@
+export { SwitchboardError } from './switchboard-error.js';
