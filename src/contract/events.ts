@@ -37,3 +37,16 @@ export const USER_ROOM_PREFIX = 'user:';
 export function userRoom(userId: string): string {
   return USER_ROOM_PREFIX + userId;
 }
+
+/**
+ * Compile only while every event of the typed maps has its constant above, so that the AsyncAPI
+ * test, which compares the document with these constants, also covers an event added to the types.
+ */
+type Holds<Condition extends true> = Condition;
+type NoneLeft<Names> = [Names] extends [never] ? true : false;
+export type EveryClientEventListed = Holds<
+  NoneLeft<Exclude<ClientEventName, (typeof ClientEvents)[keyof typeof ClientEvents]>>
+>;
+export type EveryServerEventListed = Holds<
+  NoneLeft<Exclude<ServerEventName, (typeof ServerEvents)[keyof typeof ServerEvents]>>
+>;

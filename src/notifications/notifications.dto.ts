@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { IsRoomName } from '../common/validators.js';
+import { NOTIFICATION_BODY_MAX, NOTIFICATION_TITLE_MAX, USER_ID_MAX } from '../contract/limits.js';
 
 const TARGET_KINDS = ['userId', 'room', 'all'] as const;
 
@@ -49,10 +50,14 @@ class OneTargetKind implements ValidatorConstraintInterface {
 
 /** Exactly one of its three fields. */
 export class TargetDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: 'every socket of this user' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: USER_ID_MAX,
+    description: 'every socket of this user',
+  })
   @ValidateIf((target: TargetDto) => target.userId !== undefined)
   @IsString()
-  @Length(1, 256)
+  @Length(1, USER_ID_MAX)
   userId?: string;
 
   @ApiPropertyOptional({ description: 'every socket in this room' })
@@ -74,8 +79,14 @@ export class SendNotificationDto {
   @Type(() => TargetDto)
   target!: TargetDto;
 
-  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) title!: string;
-  @ApiProperty({ minLength: 1, maxLength: 2000 }) @IsString() @Length(1, 2000) body!: string;
+  @ApiProperty({ minLength: 1, maxLength: NOTIFICATION_TITLE_MAX })
+  @IsString()
+  @Length(1, NOTIFICATION_TITLE_MAX)
+  title!: string;
+  @ApiProperty({ minLength: 1, maxLength: NOTIFICATION_BODY_MAX })
+  @IsString()
+  @Length(1, NOTIFICATION_BODY_MAX)
+  body!: string;
 
   @ApiPropertyOptional({
     type: 'object',

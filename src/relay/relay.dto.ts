@@ -3,6 +3,7 @@ import { Exclude, type ClassConstructor } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
 import { validatePayload } from '../common/payload-validation.js';
 import { IsRoomName } from '../common/validators.js';
+import { USER_ID_MAX } from '../contract/limits.js';
 import type { RoomEmit, UserEmit } from '../contract/types.js';
 
 export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -26,7 +27,7 @@ export class RoomEmitDto extends CustomEventDto implements RoomEmit {
 }
 
 export class UserEmitDto extends CustomEventDto implements UserEmit {
-  @IsString() @Length(1, 256) userId!: string;
+  @IsString() @Length(1, USER_ID_MAX) userId!: string;
 }
 
 /**

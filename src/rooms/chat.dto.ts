@@ -1,15 +1,12 @@
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IsRoomName, Trimmed } from '../common/validators.js';
+import { CLIENT_MSG_ID_MAX, HISTORY_PAGE_MAX, MESSAGE_TEXT_MAX } from '../contract/limits.js';
 import type { HistoryQuery, SendMessage, Typing } from '../contract/types.js';
-
-export const MESSAGE_TEXT_MAX = 4000;
-export const HISTORY_PAGE_MAX = 100;
-export const HISTORY_PAGE_DEFAULT = 50;
 
 export class SendMessageDto implements SendMessage {
   @IsRoomName() room!: string;
   @Trimmed() @IsString() @Length(1, MESSAGE_TEXT_MAX) text!: string;
-  @IsOptional() @IsString() @Length(1, 64) clientMsgId?: string;
+  @IsOptional() @IsString() @Length(1, CLIENT_MSG_ID_MAX) clientMsgId?: string;
 }
 
 export class TypingDto implements Typing {

@@ -5,12 +5,8 @@ import { ServerEvents } from '../contract/events.js';
 import type { Message, MessagePage, User } from '../contract/types.js';
 import { Broadcaster, type SendOptions } from '../realtime/broadcaster.js';
 import { HISTORY_STORE, type HistoryStore } from '../storage/stores.js';
-import {
-  HISTORY_PAGE_DEFAULT,
-  type HistoryDto,
-  type SendMessageDto,
-  type TypingDto,
-} from './chat.dto.js';
+import { HISTORY_PAGE_DEFAULT } from '../contract/limits.js';
+import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
 
 /** Messages with per-room offsets, their history, and typing indicators. */

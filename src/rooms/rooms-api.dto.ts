@@ -3,7 +3,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { Trimmed } from '../common/validators.js';
-import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, SendMessageDto } from './chat.dto.js';
+import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, USER_ID_MAX } from '../contract/limits.js';
+import { SendMessageDto } from './chat.dto.js';
 
 /**
  * The server API's own shapes for rooms: what a URL or a JSON body carries that a socket event
@@ -17,7 +18,10 @@ export const ROOM_LIST_PAGE_DEFAULT = 100;
 const IntegerFromQuery = () => Type(() => Number);
 
 export class UserDto {
-  @ApiProperty({ minLength: 1, maxLength: 256 }) @IsString() @Length(1, 256) id!: string;
+  @ApiProperty({ minLength: 1, maxLength: USER_ID_MAX })
+  @IsString()
+  @Length(1, USER_ID_MAX)
+  id!: string;
   @ApiProperty({ minLength: 1, maxLength: 64 }) @Trimmed() @IsString() @Length(1, 64) name!: string;
 }
 

@@ -2,12 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { Trimmed } from '../common/validators.js';
+import { USER_ID_MAX } from '../contract/limits.js';
 
 /** A user id as a path names it: any id a token's `sub` or a guest may have. */
 export class UserIdDto {
-  @ApiProperty({ minLength: 1, maxLength: 256, description: 'the user id (URL-encoded)' })
+  @ApiProperty({ minLength: 1, maxLength: USER_ID_MAX, description: 'the user id (URL-encoded)' })
   @IsString()
-  @Length(1, 256)
+  @Length(1, USER_ID_MAX)
   userId!: string;
 }
 

@@ -1,4 +1,4 @@
-import { HISTORY_PAGE_MAX, MESSAGE_TEXT_MAX } from '../../rooms/chat.dto.js';
+import { HISTORY_PAGE_MAX, MESSAGE_TEXT_MAX } from '../limits.js';
 import type { ClientEventName } from '../socket-events.js';
 import {
   count,

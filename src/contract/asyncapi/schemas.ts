@@ -1,6 +1,12 @@
 import { ROOM_NAME } from '../../common/validators.js';
 import { EVENT_NAME } from '../../relay/relay.dto.js';
-import { MESSAGE_TEXT_MAX } from '../../rooms/chat.dto.js';
+import {
+  CLIENT_MSG_ID_MAX,
+  MESSAGE_TEXT_MAX,
+  NOTIFICATION_BODY_MAX,
+  NOTIFICATION_TITLE_MAX,
+  USER_ID_MAX,
+} from '../limits.js';
 import type { ErrorCode, LeaveReason, SessionEndReason } from '../types.js';
 
 /** A payload schema in AsyncAPI's default format, a superset of JSON Schema draft 7. */
@@ -94,7 +100,7 @@ export const schemas = {
       user: ref('User'),
       text: { type: 'string', minLength: 1, maxLength: MESSAGE_TEXT_MAX },
       ts: timestamp,
-      clientMsgId: { type: 'string', minLength: 1, maxLength: 64 },
+      clientMsgId: { type: 'string', minLength: 1, maxLength: CLIENT_MSG_ID_MAX },
     },
     ['clientMsgId'],
   ),
@@ -104,7 +110,7 @@ export const schemas = {
   }),
   Target: {
     oneOf: [
-      object({ userId: { type: 'string', minLength: 1 } }),
+      object({ userId: { type: 'string', minLength: 1, maxLength: USER_ID_MAX } }),
       object({ room }),
       object({ all: { const: true } }),
     ],
@@ -112,8 +118,8 @@ export const schemas = {
   Notification: object(
     {
       id: { type: 'string' },
-      title: { type: 'string', minLength: 1, maxLength: 200 },
-      body: { type: 'string', minLength: 1, maxLength: 2000 },
+      title: { type: 'string', minLength: 1, maxLength: NOTIFICATION_TITLE_MAX },
+      body: { type: 'string', minLength: 1, maxLength: NOTIFICATION_BODY_MAX },
       data: { type: 'object' },
       ts: timestamp,
       from: {
