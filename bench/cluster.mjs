@@ -19,29 +19,16 @@
 //
 // Everything listens on 127.0.0.1; every child is killed when this script ends, fails or is
 // interrupted.
-import { spawn, execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { connectClient, request } from './support/clients.mjs';
+import { REPO_DIR, sleep, startNode, startRedis, workDirectory } from './support/processes.mjs';
 
-const REPO_DIR = resolve(import.meta.dirname, '..');
-const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 const CONNECT_CONCURRENCY = 20;
-const POLL_INTERVAL_MS = 100;
 /** After the last reply, broadcasts still on their way get this long to arrive. */
 const DRAIN_MS = 1000;
 const MAX_FAILURES = 100;
@@ -63,8 +50,6 @@ const { values: options } = parseArgs({
   },
 });
 
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
 function positiveInteger(name) {
   const value = Number(options[name]);
   if (!Number.isInteger(value) || value < 1)
@@ -78,155 +63,23 @@ function positiveNumber(name) {
   return value;
 }
 
-// ---- child processes, all of them killed when this script exits ----
-
-const children = new Set();
-let workDir;
-
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping\n`);
-    process.exit(130);
+/** Node `index` (from 0) of round `round`, over `redis` unless --memory. */
+function startClusterNode(index, redis, prefix, round) {
+  const nodeArgs = options['cpu-prof']
+    ? [
+        // Written when the node exits after SIGTERM.
+        '--cpu-prof',
+        `--cpu-prof-dir=${options['cpu-prof']}`,
+        `--cpu-prof-name=node-${index + 1}-r${round}.cpuprofile`,
+      ]
+    : [];
+  return startNode({
+    name: `node-${index + 1}`,
+    main: options.main,
+    redis,
+    keyPrefix: prefix,
+    nodeArgs,
   });
-}
-
-/** Starts `command` with its output in a log file of the work directory. */
-function startChild(name, command, args, env) {
-  const logPath = join(workDir, `${name}.log`);
-  const logFd = openSync(logPath, 'w');
-  const child = spawn(command, args, { cwd: REPO_DIR, env, stdio: ['ignore', logFd, logFd] });
-  closeSync(logFd);
-  children.add(child);
-  let exited = false;
-  const exit = new Promise((done) => {
-    child.once('exit', () => {
-      exited = true;
-      children.delete(child);
-      done();
-    });
-    // A command that cannot be started at all (ENOENT) emits only `error`.
-    child.once('error', () => {
-      exited = true;
-      children.delete(child);
-      done();
-    });
-  });
-  return {
-    name,
-    child,
-    pid: child.pid,
-    logPath,
-    hasExited: () => exited,
-    log: (lines = 20) => tail(logPath, lines),
-    /** SIGTERM, then SIGKILL after a bound; resolves once it has exited. */
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function tail(path, lines) {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-/** A port that was free a moment ago (the kernel's pick, released at once). */
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Calls `probe` every POLL_INTERVAL_MS until it resolves true; fails if `child` exits or on timeout. */
-async function waitFor(child, what, probe) {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.hasExited()) throw new Error(`${what} exited while starting:\n${child.log()}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not ready within ${START_TIMEOUT_MS} ms:\n${child.log()}`);
-    }
-    await sleep(POLL_INTERVAL_MS);
-  }
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = startChild('redis', options['redis-server'], [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  await waitFor(child, 'redis-server', async () => {
-    if (client.status !== 'ready') {
-      client.disconnect();
-      await client.connect();
-    }
-    return (await client.ping()) === 'PONG';
-  });
-  return { ...child, port, url: `redis://127.0.0.1:${port}`, client };
-}
-
-async function startNode(index, redis, prefix, round) {
-  const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    // The highest values the configuration takes: a loop of acks stays far below them.
-    RATE_LIMIT_PER_SEC: '100000',
-    RATE_LIMIT_BURST: '100000',
-  };
-  if (redis) Object.assign(env, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
-  const nodeArgs = [];
-  if (options['cpu-prof']) {
-    // Written when the node exits after SIGTERM.
-    nodeArgs.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${options['cpu-prof']}`,
-      `--cpu-prof-name=node-${index + 1}-r${round}.cpuprofile`,
-    );
-  }
-  const child = startChild(`node-${index + 1}`, process.execPath, [...nodeArgs, options.main], env);
-  const url = `http://127.0.0.1:${port}`;
-  // Ready: it serves, and (with Redis) its Redis answers.
-  await waitFor(child, `node ${index + 1}`, async () => {
-    const response = await fetch(`${url}/health/ready`);
-    await response.arrayBuffer();
-    return response.status === 200;
-  });
-  return { ...child, url };
 }
 
 // ---- clients ----
@@ -487,10 +340,12 @@ async function runRound(round, nodeCount, clients) {
   const state = { acked: 0, delivered: 0, failures: 0, stopping: false, latencies: [] };
   let loops;
   try {
-    if (!options.memory) redis = await startRedis();
+    if (!options.memory) redis = await startRedis(options['redis-server']);
     nodes.push(
       ...(await Promise.all(
-        Array.from({ length: nodeCount }, (_, index) => startNode(index, redis, prefix, round)),
+        Array.from({ length: nodeCount }, (_, index) =>
+          startClusterNode(index, redis, prefix, round),
+        ),
       )),
     );
     const room = `bench-${process.pid}-r${round}`;
@@ -639,7 +494,7 @@ async function main() {
   }
   if (!existsSync(options.main)) throw new Error(`${options.main} not found: run npm run build`);
   if (options['cpu-prof']) mkdirSync(options['cpu-prof'], { recursive: true });
-  workDir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-'));
+  workDirectory('cluster');
 
   const setup = options.memory ? '1 node, memory stores' : `${nodeCount} node(s) over one Redis`;
   const loads = () =>

@@ -17,12 +17,14 @@
 //   chat    C clients per target in one room, each doing sequential `chat:send`: replies/s,
 //           `chat:message` received/s (fan-out to C - 1), latency, server CPU time per send
 //   memory  N idle clients: the server's RSS and heapUsed per socket, after a forced GC
+import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectClient, request } from './support/clients.mjs';
 
 const CONNECT_CONCURRENCY = 50;
 const SETTLE_MS = 1000;
 const MAX_FAILURES = 100;
+const SOCKETS_CLOSED_TIMEOUT_MS = 30_000;
 
 const { values: options } = parseArgs({
   options: {
@@ -242,7 +244,13 @@ async function chatScenario(targets) {
   }
 }
 
+/** This process's open file descriptors (Linux). */
+function openFiles() {
+  return readdirSync('/proc/self/fd').length;
+}
+
 async function memoryOf(target, idle) {
+  const filesBefore = openFiles();
   // Exercise the connection path once so that lazily created state is not counted per socket.
   disconnectAll(await connectClients(target.url, CONNECT_CONCURRENCY, 'warm-'));
   await sleep(SETTLE_MS);
@@ -263,6 +271,12 @@ async function memoryOf(target, idle) {
     };
   } finally {
     disconnectAll(sockets);
+    // The next target's sockets must fit under this process's open-file limit too (20 000 here):
+    // with --idle near it, wait for these to be closed first.
+    const deadline = Date.now() + SOCKETS_CLOSED_TIMEOUT_MS;
+    while (openFiles() > filesBefore + CONNECT_CONCURRENCY && Date.now() < deadline) {
+      await sleep(100);
+    }
   }
 }
 

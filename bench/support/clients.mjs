@@ -4,13 +4,17 @@ import { io } from 'socket.io-client';
 const REPLY_TIMEOUT_MS = 5000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** One client, connected and welcomed; rejects on a refusal or after CONNECT_TIMEOUT_MS. */
-export function connectClient(url, name) {
+/**
+ * One client, connected and welcomed; rejects on a refusal or after CONNECT_TIMEOUT_MS. `options`
+ * go to socket.io-client (a `localAddress` to connect from).
+ */
+export function connectClient(url, name, options = {}) {
   const socket = io(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     auth: { name },
+    ...options,
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
