@@ -11,8 +11,16 @@
 // Everything listens on 127.0.0.1 on ports the kernel picks; every child is bounded in time and
 // killed if the runner stops or fails.
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -39,8 +47,24 @@ const { values: options } = parseArgs({
     idle: { type: 'string', default: '2000' },
     'cpu-prof': { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    results: { type: 'string', default: join(BENCH_DIR, 'RESULTS.md') },
   },
 });
+
+// A check that the benchmark still runs end to end (CI), not a measurement: about a second per
+// scenario and server, and no RESULTS.md.
+if (options.quick) {
+  Object.assign(options, {
+    rounds: '1',
+    warmup: '0.5',
+    duration: '1',
+    slice: '0.5',
+    'ping-clients': '10',
+    'chat-clients': '5',
+    idle: '200',
+  });
+}
 
 /** What each scenario reports and how to show it. */
 const SCENARIOS = {
@@ -240,9 +264,9 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function printTable(results, rounds) {
+function tableRows(results) {
   const rows = [
-    ['scenario', 'metric', 'Switchboard', 'baseline', 'ratio (SB / base)', 'rounds (SB | base)'],
+    ['scenario', 'metric', 'Switchboard', 'baseline', 'ratio (SB / base)', 'rounds (SB \\| base)'],
   ];
   for (const [scenario, byServer] of Object.entries(results)) {
     for (const { key, label, format } of SCENARIOS[scenario].metrics) {
@@ -255,16 +279,45 @@ function printTable(results, rounds) {
         format(median(sb)),
         format(median(base)),
         `${ratio.toFixed(2)}×`,
-        `${sb.map(format).join(' ')} | ${base.map(format).join(' ')}`,
+        `${sb.map(format).join(' ')} \\| ${base.map(format).join(' ')}`,
       ]);
     }
   }
+  return rows;
+}
+
+function markdownTable(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nMedians of ${rounds} round(s); ratio = Switchboard / baseline.\n`);
-  console.log(line(rows[0]));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  for (const row of rows.slice(1)) console.log(line(row));
+  return [
+    line(rows[0]),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
+
+/** What the figures were measured on: they compare only with figures from the same machine. */
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown CPU';
+  return `${cpus().length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${osType()} ${release()}`;
+}
+
+function writeResults(table, rounds, scenarios, startedAt) {
+  const text = `# Benchmark results
+
+Written by \`npm run bench\` (bench/run.mjs); bench/README.md says how to read them.
+
+- date: ${startedAt.toISOString()}
+- machine: ${machine()}
+- Node ${process.version}, socket.io 4.8
+- ${rounds} round(s) of ${scenarios.join(', ')}; ping: ${options['ping-clients']} clients, chat: ${options['chat-clients']} clients in one room, ${options.warmup} s warm-up + ${options.duration} s measured in turns of ${options.slice} s; memory: ${options.idle} idle sockets
+
+Medians of ${rounds} round(s), every round listed; ratio = Switchboard / baseline.
+
+${table}
+`;
+  writeFileSync(options.results, text);
 }
 
 async function main() {
@@ -277,6 +330,7 @@ async function main() {
   }
   if (options['cpu-prof']) mkdirSync(options['cpu-prof'], { recursive: true });
   workDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const startedAt = new Date();
 
   console.log(
     `node ${process.version}; ${rounds} round(s) of ${scenarios.join(', ')}; ` +
@@ -313,7 +367,13 @@ async function main() {
       }
     }
   }
-  printTable(results, rounds);
+  const table = markdownTable(tableRows(results));
+  console.log(`\nMedians of ${rounds} round(s); ratio = Switchboard / baseline.\n`);
+  console.log(table);
+  if (!options.quick) {
+    writeResults(table, rounds, scenarios, startedAt);
+    console.log(`\nWritten to ${options.results}`);
+  }
   if (options['cpu-prof']) {
     console.log(`\nCPU profiles in ${options['cpu-prof']}; summarise one with`);
     console.log(`  node bench/profile-summary.mjs <file>.cpuprofile`);
