@@ -25,7 +25,7 @@ export class ChatGateway {
   typing(
     @ConnectedSocket() socket: ClientSocket,
     @Payload(TypingDto) typing: TypingDto,
-  ): Promise<ReplyData<typeof ClientEvents.chatTyping>> {
+  ): ReplyData<typeof ClientEvents.chatTyping> {
     return this.chat.typing(identityOf(socket), socket.id, typing);
   }
 

@@ -36,7 +36,7 @@ export class NotificationsService {
     { target, title, body, data }: SendNotificationDto,
   ): Promise<{ id: string; recipients: number }> {
     const audience = audienceOf(target);
-    await this.authorize(sender, audience);
+    this.authorize(sender, audience);
     const notification: Notification = {
       id: randomUUID(),
       title,
@@ -95,13 +95,13 @@ export class NotificationsService {
     return delivery.sent;
   }
 
-  private async authorize(sender: Sender, audience: Audience): Promise<void> {
+  private authorize(sender: Sender, audience: Audience): void {
     if (sender.kind === 'system') return;
     if ('all' in audience && !sender.identity.roles.includes(ADMIN_ROLE)) {
       throw new AppError('FORBIDDEN', `only the ${ADMIN_ROLE} role may notify everyone`);
     }
     if ('room' in audience) {
-      await this.rooms.assertMember(sender.socketId, audience.room);
+      this.rooms.assertMember(sender.socketId, audience.room);
     }
   }
 }

@@ -216,6 +216,15 @@ export class Broadcaster {
     void this.io.sockets.sockets.get(socketId)?.leave(CHAT_ROOM_PREFIX + room);
   }
 
+  /**
+   * Whether a socket of this node is in a chat room. Socket.IO's own rooms of the socket are the
+   * truth for it (the presence store is restored from them), and reading them costs no round trip
+   * to a store on every event that needs membership.
+   */
+  isInRoom(socketId: string, room: string): boolean {
+    return this.io.sockets.sockets.get(socketId)?.rooms.has(CHAT_ROOM_PREFIX + room) ?? false;
+  }
+
   /** Every socket of this node with the chat rooms it is in. */
   localMemberships(): LocalMembership[] {
     return [...(this.io.sockets.sockets.values() as Iterable<ClientSocket>)].map((socket) => ({

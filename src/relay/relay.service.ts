@@ -26,7 +26,7 @@ export class RelayService {
   /** To every socket of the room but the sending one (a `system` sender needs no membership). */
   async toRoom(sender: Sender, { room, event, data }: RoomEmit): Promise<Relayed> {
     this.assertFits(data);
-    if (sender.kind === 'user') await this.rooms.assertMember(sender.socketId, room);
+    if (sender.kind === 'user') this.rooms.assertMember(sender.socketId, room);
     const roomEvent: RoomEvent = {
       room,
       event,

@@ -19,7 +19,7 @@ export class ChatService {
   ) {}
 
   async send(user: User, socketId: string, message: SendMessageDto): Promise<Message> {
-    await this.rooms.assertMember(socketId, message.room);
+    this.rooms.assertMember(socketId, message.room);
     return this.store(user, message, { except: { socketId } });
   }
 
@@ -53,12 +53,8 @@ export class ChatService {
     return result.message;
   }
 
-  async typing(
-    user: User,
-    socketId: string,
-    { room, typing }: TypingDto,
-  ): Promise<Record<string, never>> {
-    await this.rooms.assertMember(socketId, room);
+  typing(user: User, socketId: string, { room, typing }: TypingDto): Record<string, never> {
+    this.rooms.assertMember(socketId, room);
     this.broadcaster.send(
       { room },
       ServerEvents.chatTyping,
@@ -70,7 +66,7 @@ export class ChatService {
   }
 
   async page(socketId: string, query: HistoryDto): Promise<MessagePage> {
-    await this.rooms.assertMember(socketId, query.room);
+    this.rooms.assertMember(socketId, query.room);
     return this.pageOf(query);
   }
 

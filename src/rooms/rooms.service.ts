@@ -54,7 +54,7 @@ export class RoomsService {
   }
 
   async leave(user: User, socketId: string, room: string): Promise<{ room: string }> {
-    if (!(await this.presence.isMember(room, socketId))) {
+    if (!this.broadcaster.isInRoom(socketId, room)) {
       throw new AppError('NOT_FOUND', 'this socket is not in the room');
     }
     await this.exit(user, socketId, room, 'leave');
@@ -62,7 +62,7 @@ export class RoomsService {
   }
 
   async members(socketId: string, room: string): Promise<RoomMembers> {
-    await this.assertMember(socketId, room);
+    this.assertMember(socketId, room);
     return this.membersOf(room);
   }
 
@@ -91,8 +91,9 @@ export class RoomsService {
     return page.more && last !== undefined ? { rooms, cursor: cursorOf(last.room) } : { rooms };
   }
 
-  async assertMember(socketId: string, room: string): Promise<void> {
-    if (!(await this.presence.isMember(room, socketId))) {
+  /** The socket (of this node) is in the room, else FORBIDDEN. */
+  assertMember(socketId: string, room: string): void {
+    if (!this.broadcaster.isInRoom(socketId, room)) {
       throw new AppError('FORBIDDEN', 'this socket is not in the room');
     }
   }

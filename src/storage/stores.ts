@@ -91,7 +91,6 @@ export interface PresenceStore {
   join(room: string, user: User, socketId: string, maxRoomsPerSocket: number): Promise<JoinOutcome>;
   leave(room: string, userId: string, socketId: string): Promise<PresenceChange>;
   members(room: string): Promise<User[]>;
-  isMember(room: string, socketId: string): Promise<boolean>;
   roomsOf(socketId: string): Promise<string[]>;
   /**
    * Whether both users are present (by any of their sockets, on any node) in at least one common

@@ -24,6 +24,7 @@ export class FakeBroadcaster implements Pick<
   | 'sendToEachWithAck'
   | 'addToRoom'
   | 'removeFromRoom'
+  | 'isInRoom'
   | 'localMemberships'
 > {
   readonly sent: SentEvent[] = [];
@@ -60,6 +61,10 @@ export class FakeBroadcaster implements Pick<
 
   removeFromRoom(socketId: string, room: string): void {
     this.socketRooms.get(socketId)?.delete(room);
+  }
+
+  isInRoom(socketId: string, room: string): boolean {
+    return this.socketRooms.get(socketId)?.has(room) ?? false;
   }
 
   localMemberships(): LocalMembership[] {

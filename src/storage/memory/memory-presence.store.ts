@@ -81,10 +81,6 @@ export class MemoryPresenceStore implements PresenceStore {
     return Promise.resolve(members ? [...members.values()].map((member) => member.user) : []);
   }
 
-  isMember(room: string, socketId: string): Promise<boolean> {
-    return Promise.resolve(this.socketRooms.get(socketId)?.has(room) ?? false);
-  }
-
   roomsOf(socketId: string): Promise<string[]> {
     return Promise.resolve([...(this.socketRooms.get(socketId) ?? [])]);
   }

@@ -70,10 +70,6 @@ export class RedisPresenceStore implements PresenceStore {
     return users.map((json) => JSON.parse(json) as User);
   }
 
-  async isMember(room: string, socketId: string): Promise<boolean> {
-    return (await this.redis.sismember(`${this.prefix}socket:${socketId}`, room)) === 1;
-  }
-
   roomsOf(socketId: string): Promise<string[]> {
     return this.redis.smembers(`${this.prefix}socket:${socketId}`);
   }
