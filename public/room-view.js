@@ -38,7 +38,7 @@ export class RoomView {
       element('aside', { className: 'room-side' }, [
         element('h3', { text: 'Members' }),
         this.members,
-        element('h3', { text: 'Custom events' }),
+        element('h3', { text: 'Events received' }),
         this.events,
       ]),
     ]);
