@@ -1,1 +1,21 @@
+export {
+  Switchboard,
+  type ConnectionState,
+  type StateChange,
+  type SwitchboardEvents,
+  type SwitchboardOptions,
+  type Traffic,
+} from './switchboard.js';
+export { Room, type HistoryOptions, type RoomEvents } from './room.js';
 export { SwitchboardError } from './switchboard-error.js';
+export type {
+  ErrorCode,
+  ErrorEvent,
+  Message,
+  MessagePage,
+  Notification,
+  User,
+  UserEvent,
+  Welcome,
+} from '../../src/contract/types.js';
+export type { ReplyData } from '../../src/contract/socket-events.js';

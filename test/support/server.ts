@@ -17,12 +17,14 @@ export interface RunningServer {
 const TEST_HANDSHAKE_RATE_PER_IP = '100000';
 
 /**
- * The real application on an ephemeral port, configured like production from `env`, logging to
- * `logger` (nowhere unless told).
+ * The real application on `port` (an ephemeral one unless told: a test that restarts a server
+ * where its clients expect it gives the port of the first), configured like production from
+ * `env`, logging to `logger` (nowhere unless told).
  */
 export async function startServer(
   env: Record<string, string> = {},
   logger: Logger = pino({ level: 'silent' }),
+  port = 0,
 ): Promise<RunningServer> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -31,9 +33,9 @@ export async function startServer(
     PORT: '0',
   });
   const app = await createApplication(config, logger);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, app, close: () => shutDown(app) };
+  await app.listen(port, '127.0.0.1');
+  const address = app.getHttpServer().address() as AddressInfo;
+  return { url: `http://127.0.0.1:${address.port}`, app, close: () => shutDown(app) };
 }
 
 /**
