@@ -84,7 +84,10 @@ export class RoomView {
         (item) => item.dataset.text === message.text,
       );
       if (pending) {
+        // Moved to the end: 'message' comes in offset order, and a send that waited out a drop
+        // may be stored after messages that arrived meanwhile.
         this.markSent(pending, message);
+        appendKeepingEnd(this.messages, pending);
         return;
       }
     }

@@ -196,10 +196,43 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await alice.stateReads(/^Connected as alice$/);
     await alice.message('from the system').waitFor();
     await alice.messageShows('written while the server was down', /#\d/);
+    await alice.screenshotsAtBothWidths('reconnected');
     const history = await api.get<{ messages: { text: string }[] }>(`/api/rooms/${room}/messages`);
     expect(history.body.messages.map((message) => message.text)).toEqual(
       expect.arrayContaining(['from the system', 'written while the server was down']),
     );
+  });
+
+  it('loads earlier history on demand, and relays custom events with the sender’s name', async () => {
+    const room = uniqueId('history');
+    for (const text of ['before one', 'before two']) {
+      expect((await api.post(`/api/rooms/${room}/messages`, { text })).status).toBe(201);
+    }
+    const [alice, bob] = [await open(), await open()];
+    await alice.connectAsGuest('alice');
+    await bob.connectAsGuest('bob');
+    await alice.join(room);
+    await bob.join(room);
+
+    await bob.page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await bob.messageShows('before one', '#1');
+    await bob.messageShows('before two', '#2');
+    await bob.page.getByRole('button', { name: 'No earlier messages' }).waitFor();
+
+    await alice.page.getByText('Custom events', { exact: true }).click();
+    await alice.page.getByLabel('Event name').fill('cursor:move');
+    await alice.page.getByLabel('Event data (JSON)').fill('{"x": 3, "label": "<b>bold</b>"}');
+    await alice.page.getByRole('button', { name: 'Emit event' }).click();
+    await alice.page.getByText('Emitted to 1 socket.').waitFor();
+    const received = bob.page
+      .getByRole('list', { name: 'Custom events received' })
+      .getByRole('listitem')
+      .filter({ hasText: 'cursor:move' });
+    await received
+      .filter({ hasText: 'alice' })
+      .filter({ hasText: '{"x":3,"label":"<b>bold</b>"}' })
+      .waitFor();
+    await bob.screenshotsAtBothWidths('custom-event');
   });
 
   it('can be used with the keyboard alone, in reading order, with the focus visible', async () => {
