@@ -280,4 +280,14 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await page.stateReads(/^Refused: unauthorized/);
     await page.screenshotsAtBothWidths('refused');
   });
+
+  it('shows the session as ended, with the reason, when the token expires unrefreshed', async () => {
+    const page = await open();
+    await page.connectWithToken(
+      await signToken({ sub: uniqueId('short'), name: 'Brief' }, { expiresIn: '2s' }),
+    );
+    await page.stateReads('Connected as Brief');
+    await page.stateReads(/^Session ended: token_expired/);
+    await page.screenshotsAtBothWidths('session-ended');
+  });
 });
