@@ -6,7 +6,7 @@ const LOG_LIMIT = 300;
 
 export function logTraffic({ direction, event, payload }) {
   const log = byId('event-log');
-  const arrow = direction === 'in' ? '←' : '→';
+  const arrow = { in: '←', out: '→' }[direction] ?? '•';
   appendKeepingEnd(
     log,
     element('li', { className: `traffic ${direction}` }, [
@@ -14,7 +14,7 @@ export function logTraffic({ direction, event, payload }) {
       element('span', {
         className: 'direction',
         text: arrow,
-        attributes: { title: direction === 'in' ? 'received' : 'sent' },
+        attributes: { title: { in: 'received', out: 'sent' }[direction] ?? 'note' },
       }),
       element('code', { className: 'event', text: event }),
       element('span', { className: 'data', text: preview(payload, 200) }),
