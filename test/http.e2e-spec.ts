@@ -61,12 +61,19 @@ describe('HTTP operations', () => {
     }
   });
 
-  it('GET / serves the built-in browser client as HTML', async () => {
+  it('GET / serves the built-in browser client (the console) as HTML', async () => {
     const response = await get<string>(server.url, '/');
     expect(response.status).toBe(200);
     expect(response.contentType).toMatch(/^text\/html/);
     expect(response.body).toMatch(/<html/i);
-    expect(response.body).toContain('/socket.io/socket.io.js');
+    expect(response.body).toContain('<script type="module" src="/app.js">');
+  });
+
+  it('GET /client/switchboard.js serves the client library as an ES module', async () => {
+    const response = await get<string>(server.url, '/client/switchboard.js');
+    expect(response.status).toBe(200);
+    expect(response.contentType).toMatch(/javascript/);
+    expect(response.body).toMatch(/\bexport\s*\{/);
   });
 
   it('GET /socket.io/socket.io.js serves the Socket.IO client bundle', async () => {

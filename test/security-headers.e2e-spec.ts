@@ -80,7 +80,7 @@ describe('HTTP security headers', () => {
       const scripts = attributesOf(page.body, 'script', 'src');
       const stylesheets = attributesOf(page.body, 'link', 'href');
 
-      expect(scripts).toEqual(['/socket.io/socket.io.js', '/app.js']);
+      expect(scripts).toEqual(['/app.js']);
       expect(stylesheets).toEqual(['/app.css']);
       for (const [path, type] of [
         ...scripts.filter(isSameOriginPath).map((path) => [path, /javascript/] as const),
@@ -90,6 +90,27 @@ describe('HTTP security headers', () => {
         expect({ path, status: file.status }).toEqual({ path, status: 200 });
         expect(file.contentType).toMatch(type);
       }
+    });
+
+    it('imports only same-origin modules, which are served as JavaScript', async () => {
+      const modules = new Set<string>();
+      const pending = ['/app.js'];
+      for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+        if (modules.has(path)) continue;
+        modules.add(path);
+        const file = await get<string>(server.url, path);
+        expect({ path, status: file.status }).toEqual({ path, status: 200 });
+        expect(file.contentType).toMatch(/javascript/);
+        if (path.startsWith('/client/')) continue; // the library's bundle imports nothing
+        for (const [, imported] of file.body.matchAll(/^import\b[^;]*?from '([^']+)';/gms)) {
+          expect({ imported, sameOrigin: /^\.{0,2}\/(?!\/)/.test(imported) }).toEqual({
+            imported,
+            sameOrigin: true,
+          });
+          pending.push(new URL(imported, new URL(path, server.url)).pathname);
+        }
+      }
+      expect(modules).toContain('/client/switchboard.js');
     });
 
     it('holds no inline script, style or event handler that the policy would block', async () => {
