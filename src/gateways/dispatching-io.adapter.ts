@@ -6,15 +6,19 @@ import type { ClientSocket } from '../common/client-socket.js';
 import { EventDispatcher, type SocketSession } from './event-dispatcher.js';
 import { HandshakeAdmission } from './handshake-admission.js';
 
+/** A gateway's end-of-connection callback, as Nest hands it to the adapter. */
+type DisconnectCallback = (reason: string) => void;
+
 /**
  * Nest's IoAdapter builds an rxjs chain per event and keeps a subscription per handler per
  * socket. This adapter hands every event of a socket to the EventDispatcher through one `onAny`
- * listener instead (the dispatcher's handler table is shared by all sockets), applies the server
- * options that come from configuration, and puts the handshake rate limit before every other
- * middleware.
+ * listener instead (the dispatcher's handler table is shared by all sockets), gives a socket one
+ * `disconnect` listener for all gateways, applies the server options that come from
+ * configuration, and puts the handshake rate limit before every other middleware.
  */
 export class DispatchingIoAdapter extends IoAdapter {
   private readonly sessions = new WeakMap<ClientSocket, SocketSession>();
+  private readonly disconnectCallbacks = new WeakMap<ClientSocket, DisconnectCallback[]>();
   private readonly dispatcher: EventDispatcher;
   private readonly handshakeAdmission: HandshakeAdmission;
 
@@ -51,5 +55,22 @@ export class DispatchingIoAdapter extends IoAdapter {
     socket.onAny((event: string | number, ...args: unknown[]) =>
       this.dispatcher.dispatch(socket, session, String(event), args),
     );
+  }
+
+  /**
+   * Nest calls this once per gateway for each new socket: one listener calls them all, in the
+   * order Nest bound them, instead of one `once('disconnect')` wrapper per gateway.
+   */
+  override bindClientDisconnect(socket: ClientSocket, callback: DisconnectCallback): void {
+    const callbacks = this.disconnectCallbacks.get(socket);
+    if (callbacks) {
+      callbacks.push(callback);
+      return;
+    }
+    const first = [callback];
+    this.disconnectCallbacks.set(socket, first);
+    socket.once('disconnect', (reason: string) => {
+      for (const disconnected of first) disconnected(reason);
+    });
   }
 }
