@@ -11,7 +11,6 @@ import { SlowReaderSweeper } from './gateways/slow-reader-sweeper.js';
 import { SocketsPerUserService } from './limits/sockets-per-user.service.js';
 import { NotificationsGateway } from './gateways/notifications.gateway.js';
 import { RelayGateway } from './gateways/relay.gateway.js';
-import { ReplyFilter } from './gateways/reply.filter.js';
 import { RoomsGateway } from './gateways/rooms.gateway.js';
 import { SessionGateway } from './gateways/session.gateway.js';
 import { SessionLifetime } from './auth/session-lifetime.js';
@@ -33,7 +32,7 @@ import { RoomsService } from './rooms/rooms.service.js';
 import { StorageModule } from './storage/storage.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 
 @Module({})
 export class AppModule {
@@ -41,7 +40,8 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [StorageModule.forRoot(config, logger)],
+      // DiscoveryModule: the EventDispatcher finds the gateways whose handlers it dispatches to.
+      imports: [DiscoveryModule, StorageModule.forRoot(config, logger)],
       controllers: [
         HealthController,
         MetricsController,
@@ -66,7 +66,6 @@ export class AppModule {
         Broadcaster,
         MetricsService,
         EventDispatcher,
-        ReplyFilter,
         RoomsService,
         PresenceKeeper,
         ChatService,

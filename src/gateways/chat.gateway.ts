@@ -1,4 +1,3 @@
-import { UseFilters } from '@nestjs/common';
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
@@ -6,10 +5,8 @@ import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
 import { HistoryDto, SendMessageDto, TypingDto } from '../rooms/chat.dto.js';
 import { ChatService } from '../rooms/chat.service.js';
-import { ReplyFilter } from './reply.filter.js';
 
 @WebSocketGateway()
-@UseFilters(ReplyFilter)
 export class ChatGateway {
   constructor(private readonly chat: ChatService) {}
 

@@ -1,4 +1,4 @@
-import { Inject, UseFilters } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import {
   SubscribeMessage,
   WebSocketGateway,
@@ -16,11 +16,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
-import { ReplyFilter } from './reply.filter.js';
 
 /** Handshake, welcome, latency pings, and what a connection's start and end mean for the rest. */
 @WebSocketGateway()
-@UseFilters(ReplyFilter)
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly cleanUps = new Set<Promise<void>>();
 

@@ -3,17 +3,22 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Server, ServerOptions } from 'socket.io';
 import type { ClientSocket } from '../common/client-socket.js';
-import { EventDispatcher, type EventHandler, type SocketSession } from './event-dispatcher.js';
+import { EventDispatcher, type SocketSession } from './event-dispatcher.js';
 import { HandshakeAdmission } from './handshake-admission.js';
+
+/** A gateway's end-of-connection callback, as Nest hands it to the adapter. */
+type DisconnectCallback = (reason: string) => void;
 
 /**
  * Nest's IoAdapter builds an rxjs chain per event and keeps a subscription per handler per
  * socket. This adapter hands every event of a socket to the EventDispatcher through one `onAny`
- * listener instead, applies the server options that come from configuration, and puts the
- * handshake rate limit before every other middleware.
+ * listener instead (the dispatcher's handler table is shared by all sockets), gives a socket one
+ * `disconnect` listener for all gateways, applies the server options that come from
+ * configuration, and puts the handshake rate limit before every other middleware.
  */
 export class DispatchingIoAdapter extends IoAdapter {
   private readonly sessions = new WeakMap<ClientSocket, SocketSession>();
+  private readonly disconnectCallbacks = new WeakMap<ClientSocket, DisconnectCallback[]>();
   private readonly dispatcher: EventDispatcher;
   private readonly handshakeAdmission: HandshakeAdmission;
 
@@ -36,20 +41,36 @@ export class DispatchingIoAdapter extends IoAdapter {
     return server;
   }
 
-  override bindMessageHandlers(socket: ClientSocket, handlers: MessageMappingProperties[]): void {
-    let session = this.sessions.get(socket);
-    if (!session) {
-      const created = this.dispatcher.createSession();
-      session = created;
-      this.sessions.set(socket, created);
-      // Socket.IO's parser accepts numbers as event names too; the contract's names are strings
-      // (and so is the `event` of the `error` event that answers an unknown one).
-      socket.onAny((event: string | number, ...args: unknown[]) =>
-        this.dispatcher.dispatch(socket, created, String(event), args),
-      );
+  /**
+   * Nest calls this once per gateway for each new socket, with that gateway's handlers bound to the
+   * socket; they are not kept, since the dispatcher's table already has every handler. The first
+   * call gives the socket its rate-limit session and its one listener.
+   */
+  override bindMessageHandlers(socket: ClientSocket, _handlers: MessageMappingProperties[]): void {
+    if (this.sessions.has(socket)) return;
+    const session = this.dispatcher.createSession();
+    this.sessions.set(socket, session);
+    // Socket.IO's parser accepts numbers as event names too; the contract's names are strings
+    // (and so is the `event` of the `error` event that answers an unknown one).
+    socket.onAny((event: string | number, ...args: unknown[]) =>
+      this.dispatcher.dispatch(socket, session, String(event), args),
+    );
+  }
+
+  /**
+   * Nest calls this once per gateway for each new socket: one listener calls them all, in the
+   * order Nest bound them, instead of one `once('disconnect')` wrapper per gateway.
+   */
+  override bindClientDisconnect(socket: ClientSocket, callback: DisconnectCallback): void {
+    const callbacks = this.disconnectCallbacks.get(socket);
+    if (callbacks) {
+      callbacks.push(callback);
+      return;
     }
-    for (const { message, callback } of handlers) {
-      this.dispatcher.register(session, String(message), callback as EventHandler);
-    }
+    const first = [callback];
+    this.disconnectCallbacks.set(socket, first);
+    socket.once('disconnect', (reason: string) => {
+      for (const disconnected of first) disconnected(reason);
+    });
   }
 }

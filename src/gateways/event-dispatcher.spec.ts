@@ -1,42 +1,115 @@
 import { jest } from '@jest/globals';
+import { DiscoveryModule } from '@nestjs/core';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
 import { Test } from '@nestjs/testing';
+import { IsString } from 'class-validator';
 import { pino } from 'pino';
 import { AppError } from '../common/app-error.js';
 import type { ClientSocket } from '../common/client-socket.js';
+import { Payload } from '../common/payload.decorator.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Reply, SessionEnded } from '../contract/types.js';
 import { APP_LOGGER } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
-import { EventDispatcher, type EventHandler, type SocketSession } from './event-dispatcher.js';
+import { EventDispatcher, type SocketSession } from './event-dispatcher.js';
+
+class EchoDto {
+  @IsString() text!: string;
+}
+
+/** Settled by the test, so that it decides when the handler's promise resolves. */
+let pendingWork: { resolve: (value: object) => void };
+
+@WebSocketGateway()
+class TestGateway {
+  readonly echoed: EchoDto[] = [];
+
+  @SubscribeMessage('echo')
+  echo(@ConnectedSocket() socket: ClientSocket, @Payload(EchoDto) echo: EchoDto) {
+    this.echoed.push(echo);
+    return { socketId: socket.id, text: echo.text };
+  }
+
+  @SubscribeMessage('slow')
+  slow(): Promise<object> {
+    return new Promise((resolve) => (pendingWork = { resolve }));
+  }
+
+  @SubscribeMessage('work')
+  work() {
+    return Promise.resolve({});
+  }
+
+  @SubscribeMessage('conflict')
+  conflict(): Promise<object> {
+    return Promise.reject(new AppError('CONFLICT', 'taken'));
+  }
+
+  @SubscribeMessage('missing')
+  missing(): object {
+    throw new AppError('NOT_FOUND', 'gone', { hint: 1 });
+  }
+
+  @SubscribeMessage('crash')
+  crash(): Promise<object> {
+    return Promise.reject(new Error('secret detail'));
+  }
+
+  @SubscribeMessage('crash:sync')
+  crashSync(): object {
+    throw new Error('secret detail');
+  }
+
+  @SubscribeMessage('nothing')
+  nothing(): undefined {
+    return undefined;
+  }
+}
 
 describe('EventDispatcher', () => {
   let dispatcher: EventDispatcher;
+  let gateway: TestGateway;
   let session: SocketSession;
   let emitted: unknown[][];
   let socket: ClientSocket;
+  const logger = pino({ level: 'silent' });
   /** What ending the socket's session does: the Broadcaster sends session:ended, then disconnects. */
   let endSession: (ended: SessionEnded) => void;
   const broadcaster = {
     endSessionHere: (_socketId: string, ended: SessionEnded) => endSession(ended),
   };
 
-  beforeEach(async () => {
+  /** The dispatcher as the app builds it: its table from the gateways of a Nest module. */
+  async function startDispatcher(
+    settings: Record<string, string>,
+    gateways: unknown[] = [TestGateway],
+  ): Promise<void> {
     const moduleRef = await Test.createTestingModule({
+      imports: [DiscoveryModule],
       providers: [
         EventDispatcher,
         MetricsService,
+        ...(gateways as [typeof TestGateway]),
         { provide: Broadcaster, useValue: broadcaster },
-        {
-          provide: AppConfig,
-          useValue: loadConfig({ RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '2' }),
-        },
-        { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+        { provide: AppConfig, useValue: loadConfig(settings) },
+        { provide: APP_LOGGER, useValue: logger },
       ],
     }).compile();
+    await moduleRef.init();
     dispatcher = moduleRef.get(EventDispatcher);
+    gateway = moduleRef.get(TestGateway);
     session = dispatcher.createSession();
+  }
+
+  beforeEach(async () => {
+    await startDispatcher({ RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '2' });
     emitted = [];
     const fakeSocket = {
       id: 's1',
@@ -56,79 +129,120 @@ describe('EventDispatcher', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  /** Dispatches with an ack and resolves with every reply it got. */
-  function dispatchWithAck(event: string, payload?: unknown): Promise<Reply<unknown>[]> {
+  /** Dispatches with an ack; the replies array fills as the ack is called. */
+  function dispatchWithAck(event: string, payload?: unknown): Reply<unknown>[] {
     const replies: Reply<unknown>[] = [];
-    return new Promise((resolve) => {
-      dispatcher.dispatch(socket, session, event, [
-        payload,
-        (reply: Reply<unknown>) => {
-          replies.push(reply);
-          // Any second reply would be pushed within the same turn of the event loop.
-          setImmediate(() => resolve(replies));
-        },
-      ]);
-    });
+    dispatcher.dispatch(socket, session, event, [
+      payload,
+      (reply: Reply<unknown>) => replies.push(reply),
+    ]);
+    return replies;
   }
 
-  it('wraps what the handler returns as { ok: true, data }', async () => {
-    dispatcher.register(session, 'echo', (payload) => Promise.resolve({ echoed: payload }));
-    expect(await dispatchWithAck('echo', 'hi')).toEqual([{ ok: true, data: { echoed: 'hi' } }]);
-  });
+  /** Lets every settled promise's callbacks run. */
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('replies once with the failure the filter answered, never a success after it', async () => {
-    const failing: EventHandler = (_payload, respond) => {
-      respond({ ok: false, error: { code: 'FORBIDDEN', message: 'no' } });
-      return Promise.resolve(undefined);
-    };
-    dispatcher.register(session, 'refused', failing);
-    expect(await dispatchWithAck('refused')).toEqual([
-      { ok: false, error: { code: 'FORBIDDEN', message: 'no' } },
+  it('replies at once, within the dispatch, when the handler returns a value', () => {
+    expect(dispatchWithAck('echo', { text: 'hi' })).toEqual([
+      { ok: true, data: { socketId: 's1', text: 'hi' } },
     ]);
   });
 
-  it('turns a rejection into the failure of its AppError, or INTERNAL without the cause', async () => {
-    dispatcher.register(session, 'conflict', () =>
-      Promise.reject(new AppError('CONFLICT', 'taken')),
+  it('replies once the promise a handler returns resolves, not before', async () => {
+    const replies = dispatchWithAck('slow');
+    await settled();
+    expect(replies).toEqual([]);
+    pendingWork.resolve({ done: true });
+    await settled();
+    expect(replies).toEqual([{ ok: true, data: { done: true } }]);
+  });
+
+  it('answers { ok: true, data: {} } when the handler returns nothing', () => {
+    expect(dispatchWithAck('nothing')).toEqual([{ ok: true, data: {} }]);
+  });
+
+  it('answers an AppError with its code and details, thrown or rejected, without logging it', async () => {
+    const logged = jest.spyOn(logger, 'error');
+    expect(dispatchWithAck('missing')).toEqual([
+      { ok: false, error: { code: 'NOT_FOUND', message: 'gone', details: { hint: 1 } } },
+    ]);
+    const replies = dispatchWithAck('conflict');
+    await settled();
+    expect(replies).toEqual([{ ok: false, error: { code: 'CONFLICT', message: 'taken' } }]);
+    expect(logged).not.toHaveBeenCalled();
+  });
+
+  it('logs an unexpected error with the socket, user and event, and answers INTERNAL without its cause', async () => {
+    const logged = jest.spyOn(logger, 'error');
+    const internal = { ok: false, error: { code: 'INTERNAL', message: 'internal error' } };
+    expect(dispatchWithAck('crash:sync')).toEqual([internal]);
+    const replies = dispatchWithAck('crash');
+    await settled();
+    expect(replies).toEqual([internal]);
+    expect(logged).toHaveBeenCalledTimes(2);
+    expect(logged).toHaveBeenCalledWith(
+      {
+        err: expect.objectContaining({ message: 'secret detail' }),
+        socketId: 's1',
+        userId: 'u1',
+        event: 'crash',
+      },
+      'event handler failed',
     );
-    dispatcher.register(session, 'crash', () => Promise.reject(new Error('secret detail')));
-    expect(await dispatchWithAck('conflict')).toEqual([
-      { ok: false, error: { code: 'CONFLICT', message: 'taken' } },
+  });
+
+  it('answers VALIDATION_FAILED with the problems of each field, without running the handler', () => {
+    expect(dispatchWithAck('echo', { text: 7 })).toEqual([
+      {
+        ok: false,
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: expect.any(String),
+          details: [{ field: 'text', problems: ['text must be a string'] }],
+        },
+      },
     ]);
-    expect(await dispatchWithAck('crash')).toEqual([
-      { ok: false, error: { code: 'INTERNAL', message: 'internal error' } },
+    expect(dispatchWithAck('echo', 'not an object')).toMatchObject([
+      { ok: false, error: { code: 'VALIDATION_FAILED' } },
+    ]);
+    expect(gateway.echoed).toEqual([]);
+  });
+
+  it('answers an unknown event with UNKNOWN_EVENT', () => {
+    expect(dispatchWithAck('nope')).toMatchObject([
+      { ok: false, error: { code: 'UNKNOWN_EVENT' } },
     ]);
   });
 
-  it('answers an unknown event with UNKNOWN_EVENT', async () => {
-    const [reply] = await dispatchWithAck('nope');
-    expect(reply).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
-  });
-
-  it('answers RATE_LIMITED beyond the burst without running the handler', async () => {
-    const handler = jest.fn<EventHandler>(() => Promise.resolve({}));
-    dispatcher.register(session, 'work', handler);
-    await dispatchWithAck('work');
-    await dispatchWithAck('work');
-    const [reply] = await dispatchWithAck('work');
-    expect(reply).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
-    expect(handler).toHaveBeenCalledTimes(2);
+  it('answers RATE_LIMITED beyond the burst without running the handler', () => {
+    dispatchWithAck('echo', { text: '1' });
+    dispatchWithAck('echo', { text: '2' });
+    expect(dispatchWithAck('echo', { text: '3' })).toMatchObject([
+      { ok: false, error: { code: 'RATE_LIMITED' } },
+    ]);
+    expect(gateway.echoed).toHaveLength(2);
   });
 
   it('sends a failure of an event without ack as the error event, and a success as nothing', async () => {
-    let settled!: () => void;
-    const done = new Promise<void>((resolve) => (settled = resolve));
-    dispatcher.register(session, 'fine', () => Promise.resolve({}));
-    dispatcher.register(session, 'broken', () => {
-      setImmediate(settled);
-      return Promise.reject(new AppError('NOT_FOUND', 'gone', { hint: 1 }));
-    });
-    dispatcher.dispatch(socket, session, 'fine', [{}]);
-    dispatcher.dispatch(socket, session, 'broken', [{}]);
-    await done;
+    dispatcher.dispatch(socket, session, 'work', [{}]);
+    dispatcher.dispatch(socket, session, 'missing', [{}]);
+    await settled();
     expect(emitted).toEqual([
-      ['error', { event: 'broken', code: 'NOT_FOUND', message: 'gone', details: { hint: 1 } }],
+      ['error', { event: 'missing', code: 'NOT_FOUND', message: 'gone', details: { hint: 1 } }],
     ]);
+  });
+
+  it('refuses to start when a gateway uses a parameter decorator it does not support', async () => {
+    @WebSocketGateway()
+    class BodyGateway {
+      @SubscribeMessage('body')
+      body(@MessageBody() body: unknown) {
+        return body;
+      }
+    }
+    await expect(startDispatcher({}, [TestGateway, BodyGateway])).rejects.toThrow(
+      /BodyGateway\.body \("body"\), parameter 0: a decorator the handler table does not support/,
+    );
   });
 
   describe('floods (RATE_LIMIT_BURST = 2: more than 2 refusals within 5 seconds)', () => {
@@ -136,7 +250,6 @@ describe('EventDispatcher', () => {
     beforeEach(() => {
       now = 1_000_000;
       jest.spyOn(performance, 'now').mockImplementation(() => now);
-      dispatcher.register(session, 'work', () => Promise.resolve({}));
     });
 
     /** Sends `count` events without a callback, one every `everyMs`. */
@@ -167,15 +280,8 @@ describe('EventDispatcher', () => {
       expect(emitted.map(([name]) => name)).not.toContain('session:ended');
     });
 
-    it('answers refused events without a callback with at most one error event a second', () => {
-      dispatcher = new EventDispatcher(
-        loadConfig({ RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '1000' }),
-        new MetricsService(),
-        broadcaster as unknown as Broadcaster,
-        pino({ level: 'silent' }),
-      );
-      session = dispatcher.createSession();
-      dispatcher.register(session, 'work', () => Promise.resolve({}));
+    it('answers refused events without a callback with at most one error event a second', async () => {
+      await startDispatcher({ RATE_LIMIT_PER_SEC: '1', RATE_LIMIT_BURST: '1000' });
       send(1000);
       // Then 200 events in 2.5 s (1 token a second lets 2 of them through).
       send(200, 12.5);

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { GATEWAY_METADATA } from '@nestjs/websockets/constants.js';
 import { AppError, failureOf } from '../common/app-error.js';
 import type { ClientSocket } from '../common/client-socket.js';
 import { TokenBucket } from '../common/rate-limiter.js';
@@ -9,21 +11,17 @@ import type { ErrorEvent, Failure, Reply, SessionEnded } from '../contract/types
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
+import { buildHandlerTable, type HandlerTable } from './handler-table.js';
 
-/** A gateway handler as Nest prepares it: guards, param decorators and filters wrapped around it. */
-export type EventHandler = (
-  payload: unknown,
-  respond: (reply: Failure) => void,
-) => Promise<unknown>;
-
-/** What the dispatcher keeps per connection: the gateways' handlers and the rate limit's state. */
+/** What the dispatcher keeps per connection: the rate limit's state, nothing per handler. */
 export interface SocketSession {
-  handlers: Map<string, EventHandler>;
   bucket: TokenBucket;
   refusals: RefusalWindow;
   /** When the last `error` event for a refused event without a callback was sent (ms). */
   rateLimitedErrorAt: number;
 }
+
+type Ack = (reply: Reply<unknown>) => void;
 
 const UNKNOWN_EVENT_LABEL = 'unknown';
 
@@ -44,71 +42,118 @@ const FLOODED: SessionEnded = Object.freeze({
 
 /**
  * The path every client event takes: rate limit, look up the handler, run it, send exactly one
- * reply. One listener per socket (Socket.IO's `onAny`) and no per-event rxjs chain: this runs
- * for every event, so it stays short and allocation-light.
+ * reply. One listener per socket (Socket.IO's `onAny`), one handler table for all sockets, and no
+ * per-event wrapper: a handler that returns a value is answered at once, a promise when it settles.
  */
 @Injectable()
-export class EventDispatcher {
+export class EventDispatcher implements OnModuleInit {
+  private handlers: HandlerTable = new Map();
+
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly broadcaster: Broadcaster,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly discovery: DiscoveryService,
   ) {}
+
+  /** Here rather than in the constructor: every gateway is instantiated by then. */
+  onModuleInit(): void {
+    this.handlers = buildHandlerTable(this.gateways());
+  }
 
   createSession(): SocketSession {
     return {
-      handlers: new Map(),
       bucket: new TokenBucket(this.config.rateLimitPerSec, this.config.rateLimitBurst),
       refusals: new RefusalWindow(this.config.rateLimitBurst, FLOOD_WINDOW_MS),
       rateLimitedErrorAt: -Infinity,
     };
   }
 
-  register(session: SocketSession, event: string, handler: EventHandler): void {
-    session.handlers.set(event, handler);
-  }
-
   dispatch(socket: ClientSocket, session: SocketSession, event: string, args: unknown[]): void {
     const startedAt = performance.now();
-    const handler = session.handlers.get(event);
+    const handler = this.handlers.get(event);
     this.metrics.eventReceived(handler ? event : UNKNOWN_EVENT_LABEL);
     if (!session.bucket.tryTake(startedAt)) {
       return this.refuse(socket, session, event, args[args.length - 1], startedAt);
     }
-    const ack =
-      typeof args[args.length - 1] === 'function'
-        ? (args.pop() as (reply: unknown) => void)
-        : undefined;
-    let answered = false;
-    const respond = (reply: Reply<unknown>) => {
-      if (answered) return;
-      answered = true;
-      this.metrics.replied(
-        reply.ok ? 'OK' : reply.error.code,
-        (performance.now() - startedAt) / 1000,
-      );
-      if (ack) {
-        ack(reply);
-      } else if (!reply.ok) {
-        const errorEvent: ErrorEvent = { event, ...reply.error };
-        socket.emit(ServerEvents.error, errorEvent);
-        this.metrics.eventSent(ServerEvents.error);
-      }
-    };
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
     if (!handler) {
-      return respond(failureOf(new AppError('UNKNOWN_EVENT', `unknown event "${event}"`)));
+      const unknown = new AppError('UNKNOWN_EVENT', `unknown event "${event}"`);
+      return this.reply(socket, event, ack, startedAt, failureOf(unknown));
     }
-    handler(args[0], respond).then(
-      (data) => respond({ ok: true, data: data ?? {} }),
-      (error: unknown) => {
-        this.logger.error(
-          { err: error, socketId: socket.id, userId: socket.data.user?.id, event },
-          'event dispatch failed',
-        );
-        respond(failureOf(error));
-      },
+    let result: unknown;
+    try {
+      result = handler(socket, args[0]);
+    } catch (error) {
+      return this.fail(socket, event, ack, startedAt, error);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (data: unknown) =>
+          this.reply(socket, event, ack, startedAt, { ok: true, data: data ?? {} }),
+        (error: unknown) => this.fail(socket, event, ack, startedAt, error),
+      );
+    } else {
+      this.reply(socket, event, ack, startedAt, { ok: true, data: result ?? {} });
+    }
+  }
+
+  /** The instances Nest connects as gateways, the same ones its own SocketModule finds. */
+  private gateways(): object[] {
+    return this.discovery
+      .getProviders()
+      .filter(
+        (wrapper) => wrapper.metatype && Reflect.hasMetadata(GATEWAY_METADATA, wrapper.metatype),
+      )
+      .map((wrapper) => {
+        // A request-scoped gateway has an instance per connection, not one for the table.
+        if (!wrapper.isDependencyTreeStatic()) {
+          throw new Error(`${wrapper.name}: a gateway must not be request-scoped`);
+        }
+        return wrapper.instance as object;
+      });
+  }
+
+  /**
+   * The contract's failure for whatever a handler threw: an AppError answers its code; anything
+   * else is logged with its stack and reaches the client only as INTERNAL.
+   */
+  private fail(
+    socket: ClientSocket,
+    event: string,
+    ack: Ack | undefined,
+    startedAt: number,
+    error: unknown,
+  ): void {
+    if (!(error instanceof AppError)) {
+      this.logger.error(
+        { err: error, socketId: socket.id, userId: socket.data.user?.id, event },
+        'event handler failed',
+      );
+    }
+    this.reply(socket, event, ack, startedAt, failureOf(error));
+  }
+
+  /** The one reply of an event: its ack, or for a failure without one, the `error` event. */
+  private reply(
+    socket: ClientSocket,
+    event: string,
+    ack: Ack | undefined,
+    startedAt: number,
+    reply: Reply<unknown>,
+  ): void {
+    this.metrics.replied(
+      reply.ok ? 'OK' : reply.error.code,
+      (performance.now() - startedAt) / 1000,
     );
+    if (ack) {
+      ack(reply);
+    } else if (!reply.ok) {
+      const errorEvent: ErrorEvent = { event, ...reply.error };
+      socket.emit(ServerEvents.error, errorEvent);
+      this.metrics.eventSent(ServerEvents.error);
+    }
   }
 
   /**

@@ -1,14 +1,11 @@
-import { UseFilters } from '@nestjs/common';
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
 import { CustomEventPayload, RoomEmitDto, UserEmitDto } from '../relay/relay.dto.js';
 import { RelayService } from '../relay/relay.service.js';
-import { ReplyFilter } from './reply.filter.js';
 
 @WebSocketGateway()
-@UseFilters(ReplyFilter)
 export class RelayGateway {
   constructor(private readonly relay: RelayService) {}
 

@@ -1,4 +1,3 @@
-import { UseFilters } from '@nestjs/common';
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
@@ -6,10 +5,8 @@ import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
 import { JoinRoomDto, RoomDto } from '../rooms/rooms.dto.js';
 import { RoomsService } from '../rooms/rooms.service.js';
-import { ReplyFilter } from './reply.filter.js';
 
 @WebSocketGateway()
-@UseFilters(ReplyFilter)
 export class RoomsGateway {
   constructor(private readonly rooms: RoomsService) {}
 

@@ -1,4 +1,3 @@
-import { UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   SubscribeMessage,
@@ -12,11 +11,9 @@ import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
-import { ReplyFilter } from './reply.filter.js';
 
 /** A token's lifetime on its socket: `session:expiring`, `session:refresh`, and the end at `exp`. */
 @WebSocketGateway()
-@UseFilters(ReplyFilter)
 export class SessionGateway implements OnGatewayConnection, OnGatewayDisconnect {
   constructor(private readonly lifetime: SessionLifetime) {}
 

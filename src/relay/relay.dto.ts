@@ -1,7 +1,7 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Exclude, type ClassConstructor } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
 import { validatePayload } from '../common/payload-validation.js';
+import { createPayloadDecorator } from '../common/payload.decorator.js';
 import { IsRoomName } from '../common/validators.js';
 import { USER_ID_MAX } from '../contract/limits.js';
 import type { RoomEmit, UserEmit } from '../contract/types.js';
@@ -44,7 +44,4 @@ export function validateCustomEvent<T extends CustomEventDto>(
 }
 
 /** The `@Payload` of a custom event (see `validateCustomEvent`). */
-export const CustomEventPayload = createParamDecorator(
-  (dto: ClassConstructor<CustomEventDto>, context: ExecutionContext) =>
-    validateCustomEvent(dto, context.switchToWs().getData()),
-);
+export const CustomEventPayload = createPayloadDecorator(validateCustomEvent);
