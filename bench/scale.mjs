@@ -162,7 +162,7 @@ async function runScale() {
         main: options.main,
         redis,
         keyPrefix: 'scale:',
-        env: { HANDSHAKE_RATE_PER_IP: '100000', API_KEY },
+        env: { API_KEY },
       }),
     ),
   );
