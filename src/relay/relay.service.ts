@@ -34,13 +34,18 @@ export class RelayService {
       user: userOf(sender),
       ts: Date.now(),
     };
-    const recipients = await this.broadcaster.sendCounted(
-      { room },
-      ServerEvents.roomEvent,
-      roomEvent,
-      sender.kind === 'user' ? { except: { socketId: sender.socketId } } : {},
-    );
-    return { recipients };
+    // Counted from presence, one store read, rather than by asking every node for its sockets
+    // (with Redis, a round trip through every node with every socket's details) on each event.
+    const sockets = await this.presence.socketCount(room);
+    if (sender.kind === 'user') {
+      this.broadcaster.send({ room }, ServerEvents.roomEvent, roomEvent, {
+        except: { socketId: sender.socketId },
+      });
+      // The sending socket is in the room (asserted above) and gets nothing.
+      return { recipients: Math.max(0, sockets - 1) };
+    }
+    this.broadcaster.send({ room }, ServerEvents.roomEvent, roomEvent);
+    return { recipients: sockets };
   }
 
   /** To every socket of the user, the sending socket too when users address themselves. */

@@ -242,6 +242,11 @@ export function describePresenceStore(
       await store.join('r1', bob, 's2', 10);
       expect(await store.members('r1')).toEqual(expect.arrayContaining([alice, bob]));
       expect((await store.roomsOf('s1')).sort()).toEqual(['r1', 'r2']);
+      await store.join('r1', alice, 's3', 10);
+      expect(await store.socketCount('r1')).toBe(3);
+      expect(await store.socketCount('r2')).toBe(1);
+      expect(await store.socketCount('nobody-here')).toBe(0);
+      await store.leave('r1', alice.id, 's3');
       await store.leave('r1', alice.id, 's1');
       expect(await store.roomsOf('s1')).toEqual(['r2']);
       expect(await store.roomsOf('unknown')).toEqual([]);

@@ -91,6 +91,8 @@ export interface PresenceStore {
   join(room: string, user: User, socketId: string, maxRoomsPerSocket: number): Promise<JoinOutcome>;
   leave(room: string, userId: string, socketId: string): Promise<PresenceChange>;
   members(room: string): Promise<User[]>;
+  /** How many sockets are in the room, on every node (a user with two tabs there counts two). */
+  socketCount(room: string): Promise<number>;
   roomsOf(socketId: string): Promise<string[]>;
   /**
    * Whether both users are present (by any of their sockets, on any node) in at least one common

@@ -81,6 +81,12 @@ export class MemoryPresenceStore implements PresenceStore {
     return Promise.resolve(members ? [...members.values()].map((member) => member.user) : []);
   }
 
+  socketCount(room: string): Promise<number> {
+    let sockets = 0;
+    for (const member of this.rooms.get(room)?.values() ?? []) sockets += member.sockets.size;
+    return Promise.resolve(sockets);
+  }
+
   roomsOf(socketId: string): Promise<string[]> {
     return Promise.resolve([...(this.socketRooms.get(socketId) ?? [])]);
   }

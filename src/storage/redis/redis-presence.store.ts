@@ -70,6 +70,12 @@ export class RedisPresenceStore implements PresenceStore {
     return users.map((json) => JSON.parse(json) as User);
   }
 
+  /** The sum of the room's per-user socket counts, which the join and leave scripts keep. */
+  async socketCount(room: string): Promise<number> {
+    const counts = await this.redis.hvals(`${this.prefix}counts:${room}`);
+    return counts.reduce((sockets, count) => sockets + Number(count), 0);
+  }
+
   roomsOf(socketId: string): Promise<string[]> {
     return this.redis.smembers(`${this.prefix}socket:${socketId}`);
   }
