@@ -6,19 +6,17 @@ import type { ClientSocket } from '../common/client-socket.js';
 import { EventDispatcher, type SocketSession } from './event-dispatcher.js';
 import { HandshakeAdmission } from './handshake-admission.js';
 
-/** A gateway's end-of-connection callback, as Nest hands it to the adapter. */
-type DisconnectCallback = (reason: string) => void;
-
 /**
  * Nest's IoAdapter builds an rxjs chain per event and keeps a subscription per handler per
  * socket. This adapter hands every event of a socket to the EventDispatcher through one `onAny`
- * listener instead (the dispatcher's handler table is shared by all sockets), gives a socket one
- * `disconnect` listener for all gateways, applies the server options that come from
+ * listener instead (the dispatcher's handler table is shared by all sockets), gives every socket
+ * the same `disconnect` listener for all gateways, applies the server options that come from
  * configuration, and puts the handshake rate limit before every other middleware.
  */
 export class DispatchingIoAdapter extends IoAdapter {
   private readonly sessions = new WeakMap<ClientSocket, SocketSession>();
-  private readonly disconnectCallbacks = new WeakMap<ClientSocket, DisconnectCallback[]>();
+  /** One listener shared by every socket (Socket.IO calls it with the socket as `this`). */
+  private readonly onDisconnect: (this: ClientSocket, reason: string) => void;
   private readonly dispatcher: EventDispatcher;
   private readonly handshakeAdmission: HandshakeAdmission;
 
@@ -28,6 +26,10 @@ export class DispatchingIoAdapter extends IoAdapter {
   ) {
     super(app);
     this.dispatcher = app.get(EventDispatcher);
+    const dispatcher = this.dispatcher;
+    this.onDisconnect = function (this: ClientSocket, reason: string) {
+      dispatcher.disconnected(this, reason);
+    };
     this.handshakeAdmission = app.get(HandshakeAdmission);
   }
 
@@ -44,7 +46,7 @@ export class DispatchingIoAdapter extends IoAdapter {
   /**
    * Nest calls this once per gateway for each new socket, with that gateway's handlers bound to the
    * socket; they are not kept, since the dispatcher's table already has every handler. The first
-   * call gives the socket its rate-limit session and its one listener.
+   * call gives the socket its rate-limit session and its two listeners.
    */
   override bindMessageHandlers(socket: ClientSocket, _handlers: MessageMappingProperties[]): void {
     if (this.sessions.has(socket)) return;
@@ -55,22 +57,13 @@ export class DispatchingIoAdapter extends IoAdapter {
     socket.onAny((event: string | number, ...args: unknown[]) =>
       this.dispatcher.dispatch(socket, session, String(event), args),
     );
+    socket.on('disconnect', this.onDisconnect);
   }
 
   /**
-   * Nest calls this once per gateway for each new socket: one listener calls them all, in the
-   * order Nest bound them, instead of one `once('disconnect')` wrapper per gateway.
+   * Nest calls this once per gateway for each new socket with a callback made for that socket;
+   * none is kept. The shared listener added with the socket's session has the dispatcher call
+   * the gateways' `handleDisconnect` instead.
    */
-  override bindClientDisconnect(socket: ClientSocket, callback: DisconnectCallback): void {
-    const callbacks = this.disconnectCallbacks.get(socket);
-    if (callbacks) {
-      callbacks.push(callback);
-      return;
-    }
-    const first = [callback];
-    this.disconnectCallbacks.set(socket, first);
-    socket.once('disconnect', (reason: string) => {
-      for (const disconnected of first) disconnected(reason);
-    });
-  }
+  override bindClientDisconnect(): void {}
 }

@@ -71,6 +71,13 @@ class TestGateway {
   nothing(): undefined {
     return undefined;
   }
+
+  readonly departures: string[] = [];
+
+  handleDisconnect(socket: ClientSocket, reason: string): Promise<void> {
+    this.departures.push(`${socket.id}: ${reason}`);
+    return reason === 'fail' ? Promise.reject(new Error('store away')) : Promise.resolve();
+  }
 }
 
 describe('EventDispatcher', () => {
@@ -188,6 +195,19 @@ describe('EventDispatcher', () => {
         event: 'crash',
       },
       'event handler failed',
+    );
+  });
+
+  it("calls the gateways' handleDisconnect with the socket and the reason, and logs a failure", async () => {
+    const logged = jest.spyOn(logger, 'error');
+    dispatcher.disconnected(socket, 'transport close');
+    dispatcher.disconnected(socket, 'fail');
+    await settled();
+    expect(gateway.departures).toEqual(['s1: transport close', 's1: fail']);
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged).toHaveBeenCalledWith(
+      { err: expect.objectContaining({ message: 'store away' }), socketId: 's1', userId: 'u1' },
+      'disconnect handling failed',
     );
   });
 

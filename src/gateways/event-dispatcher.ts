@@ -45,9 +45,16 @@ const FLOODED: SessionEnded = Object.freeze({
  * reply. One listener per socket (Socket.IO's `onAny`), one handler table for all sockets, and no
  * per-event wrapper: a handler that returns a value is answered at once, a promise when it settles.
  */
+type DisconnectHandler = (socket: ClientSocket, reason: string) => unknown;
+
+function handlesDisconnect(gateway: object): gateway is { handleDisconnect: DisconnectHandler } {
+  return typeof (gateway as { handleDisconnect?: unknown }).handleDisconnect === 'function';
+}
+
 @Injectable()
 export class EventDispatcher implements OnModuleInit {
   private handlers: HandlerTable = new Map();
+  private disconnectHandlers: DisconnectHandler[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -59,7 +66,35 @@ export class EventDispatcher implements OnModuleInit {
 
   /** Here rather than in the constructor: every gateway is instantiated by then. */
   onModuleInit(): void {
-    this.handlers = buildHandlerTable(this.gateways());
+    const gateways = this.gateways();
+    this.handlers = buildHandlerTable(gateways);
+    this.disconnectHandlers = gateways
+      .filter(handlesDisconnect)
+      .map((gateway) => gateway.handleDisconnect.bind(gateway));
+  }
+
+  /**
+   * A socket is gone: every gateway's `handleDisconnect`, called here rather than through a
+   * callback per gateway that Nest would make for each socket. A failure is logged, never thrown.
+   */
+  disconnected(socket: ClientSocket, reason: string): void {
+    for (const handleDisconnect of this.disconnectHandlers) {
+      try {
+        const done = handleDisconnect(socket, reason);
+        if (done instanceof Promise) {
+          done.catch((error: unknown) => this.disconnectFailed(socket, error));
+        }
+      } catch (error) {
+        this.disconnectFailed(socket, error);
+      }
+    }
+  }
+
+  private disconnectFailed(socket: ClientSocket, error: unknown): void {
+    this.logger.error(
+      { err: error, socketId: socket.id, userId: socket.data.user?.id },
+      'disconnect handling failed',
+    );
   }
 
   createSession(): SocketSession {
