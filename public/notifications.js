@@ -50,7 +50,8 @@ export function wireNotificationForm(getSwitchboard) {
   const result = byId('notify-result');
 
   const describeKind = () => {
-    const labels = { userId: 'Target user id', room: 'Target room' };
+    // Not "Target room": the console's Room field must be the only one whose label holds "Room".
+    const labels = { userId: 'Target user id', room: 'Target' };
     target.hidden = kind.value === 'all';
     targetLabel.hidden = kind.value === 'all';
     targetLabel.textContent = labels[kind.value] ?? 'Target';

@@ -220,8 +220,10 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await bob.page.getByRole('button', { name: 'No earlier messages' }).waitFor();
 
     await alice.page.getByText('Custom events', { exact: true }).click();
-    await alice.page.getByLabel('Event name').fill('cursor:move');
-    await alice.page.getByLabel('Event data (JSON)').fill('{"x": 3, "label": "<b>bold</b>"}');
+    await alice.page.getByLabel('Custom event', { exact: true }).fill('cursor:move');
+    await alice.page
+      .getByLabel('Custom event data (JSON)')
+      .fill('{"x": 3, "label": "<b>bold</b>"}');
     await alice.page.getByRole('button', { name: 'Emit event' }).click();
     await alice.page.getByText('Emitted to 1 socket.').waitFor();
     const received = bob.page
@@ -233,6 +235,28 @@ describeWithChromium('the console at GET /, in Chromium', () => {
       .filter({ hasText: '{"x":3,"label":"<b>bold</b>"}' })
       .waitFor();
     await bob.screenshotsAtBothWidths('custom-event');
+  });
+
+  it('gives each named field, button and list one element, found by its name without `exact`', async () => {
+    const alice = await open();
+    await alice.connectAsGuest('alice');
+    // A room whose name holds "room": its tab and heading must not make "Room" ambiguous.
+    await alice.join(uniqueId('room'));
+    const { page } = alice;
+    const counts = await Promise.all([
+      page.getByLabel('Name').count(),
+      page.getByLabel('Token').count(),
+      page.getByLabel('Room').count(),
+      page.getByRole('textbox', { name: 'Message' }).count(),
+      ...['Connect', 'Join', 'Leave', 'Send'].map((name) =>
+        page.getByRole('button', { name }).count(),
+      ),
+      page.getByRole('log', { name: 'Messages' }).count(),
+      page.getByRole('list', { name: 'Members' }).count(),
+      page.getByRole('status').count(),
+      page.getByRole('region', { name: 'Notifications' }).count(),
+    ]);
+    expect(counts).toEqual(Array.from({ length: 12 }, () => 1));
   });
 
   it('can be used with the keyboard alone, in reading order, with the focus visible', async () => {
@@ -250,7 +274,7 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Connected as kim' }).waitFor();
     await tab('Token');
     await tab('Connect');
-    await tab('Disconnect');
+    await tab('End session');
     await tab('Room');
     await page.keyboard.type(room);
     await page.keyboard.press('Enter');
