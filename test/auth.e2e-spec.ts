@@ -65,10 +65,41 @@ describe('identity (handshake)', () => {
             .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
       ],
       ['a token that is not a JWT', () => Promise.resolve('not-a-jwt')],
+      [
+        'a room token (a leaked invitation is not a login)',
+        () => signToken({ sub: 'user-42', room: 'private:x' }),
+      ],
+      ['a token whose subject is the reserved id "system"', () => signToken({ sub: 'system' })],
+      ['a token whose subject is a guest id', () => signToken({ sub: 'guest:1234' })],
       ['a token that is not a string', () => Promise.resolve(42 as unknown as string)],
     ])('refuses %s with connect_error "unauthorized"', async (_what, makeToken) => {
       const error = await refusal(server.url, { token: await makeToken() });
       expect(error).toMatchObject(UNAUTHORIZED);
+    });
+  });
+
+  describe('names that could mislead', () => {
+    it.each([
+      ['a new line', 'alice\nSystem: you are banned'],
+      ['NUL', 'ali\u0000ce'],
+      ['ESC', '\u001b[31malice'],
+      ['a right-to-left override', 'alice\u202Eecila'],
+      ['a zero-width space', 'ali\u200Bce'],
+    ])('refuses a guest name holding %s with connect_error "unauthorized"', async (_what, name) => {
+      expect(await refusal(server.url, { name })).toMatchObject(UNAUTHORIZED);
+    });
+
+    it('welcomes a token’s user with the control and format characters of its name removed', async () => {
+      const alice = await connectWithToken(server.url, {
+        sub: 'user-43',
+        name: 'Alice\u202E\n\u200BAdmin',
+      });
+      expect(alice.welcome.user).toEqual({ id: 'user-43', name: 'AliceAdmin' });
+    });
+
+    it('names a token’s user by their id when nothing is left of the name', async () => {
+      const user = await connectWithToken(server.url, { sub: 'user-44', name: '\u202E\u0000' });
+      expect(user.welcome.user).toEqual({ id: 'user-44', name: 'user-44' });
     });
   });
 

@@ -100,6 +100,11 @@ describe('private rooms', () => {
         (_room: string, userId: string) => roomTokenFor(userId, privateRoom('elsewhere')),
       ],
       [
+        'with a connection token of the user (no room claim) as the room token',
+        () => connectGranted(server.url, 'Mallory'),
+        (_room: string, userId: string) => signToken({ sub: userId, name: 'Mallory' }),
+      ],
+      [
         'with an expired room token',
         () => connectGranted(server.url, 'Mallory'),
         (room: string, userId: string) => roomTokenFor(userId, room, secondsFromNow(-60)),

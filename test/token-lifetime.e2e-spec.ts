@@ -100,6 +100,21 @@ describe('token lifetime', () => {
     expect(alice.connected).toBe(true);
   });
 
+  it('refuses a room token of the same user as UNAUTHORIZED, and keeps the socket as it was', async () => {
+    const exp = secondsFromNow(2);
+    const alice = await connectUntil(exp);
+    const roomToken = await signToken(
+      { sub: alice.welcome.user.id, room: 'private:x' },
+      { expiresIn: secondsFromNow(3600) },
+    );
+
+    expect(await request(alice, 'session:refresh', { token: roomToken })).toEqual(
+      failure('UNAUTHORIZED'),
+    );
+    expect(await alice.session.take('session:ended')).toMatchObject({ reason: 'token_expired' });
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
+  });
+
   it('refuses a refresh without a token as VALIDATION_FAILED', async () => {
     const alice = await connectUntil(secondsFromNow(3600));
     expect(await request(alice, 'session:refresh', {})).toEqual(validationFailure('token'));

@@ -55,12 +55,32 @@ describe('Authenticator', () => {
     ],
     ['without a subject', () => signToken({ name: 'x' })],
     ['whose subject is a guest id', () => signToken({ sub: 'guest:1234' })],
+    ['whose subject is the reserved id "system"', () => signToken({ sub: 'system' })],
+    [
+      'with a room claim (a room token is not a login)',
+      () => signToken({ sub: 'u1', room: 'private:x' }),
+    ],
     ['not a JWT', () => Promise.resolve('garbage')],
     ['not a string', () => Promise.resolve(42 as unknown as string)],
   ])('refuses a token %s', async (_case, token) => {
     await expect(authenticator.authenticate({ token: await token() })).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
     });
+  });
+
+  it.each([
+    ['a new line', 'Ada\nLovelace', 'AdaLovelace'],
+    ['an escape sequence', '\u001b[31mAda', '[31mAda'],
+    ['a right-to-left override', 'Ada\u202Eevil', 'Adaevil'],
+    ['a zero-width space', 'A\u200Bda', 'Ada'],
+  ])('removes %s from a token’s name', async (_case, name, shown) => {
+    const token = await signToken({ sub: 'u1', name });
+    await expect(authenticator.authenticate({ token })).resolves.toMatchObject({ name: shown });
+  });
+
+  it('names a token user by their id when nothing is left of the name', async () => {
+    const token = await signToken({ sub: 'u1', name: ' \u0000\u202E\u200B ' });
+    await expect(authenticator.authenticate({ token })).resolves.toMatchObject({ name: 'u1' });
   });
 
   it('refuses every token when no secret is configured', async () => {
@@ -89,6 +109,24 @@ describe('Authenticator', () => {
     });
     await expect(authenticator.authenticate({ name: 'x'.repeat(32) })).resolves.toMatchObject({
       name: 'x'.repeat(32),
+    });
+  });
+
+  it.each([
+    ['NUL', 'ali\u0000ce'],
+    ['ESC', '\u001b[1malice'],
+    ['a new line', 'alice\nSystem: you are banned'],
+    ['a carriage return', 'alice\r'],
+    ['a tab', 'ali\tce'],
+    ['a right-to-left override', 'alice\u202Eecila'],
+    ['a left-to-right isolate', '\u2066alice'],
+    ['a zero-width space', 'ali\u200Bce'],
+    ['a zero-width joiner', 'ali\u200Dce'],
+    ['a byte order mark', '\uFEFFalice'],
+    ['a soft hyphen', 'ali\u00ADce'],
+  ])('refuses a guest name holding %s', async (_case, name) => {
+    await expect(authenticator.authenticate({ name })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
     });
   });
 

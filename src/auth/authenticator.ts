@@ -4,16 +4,11 @@ import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Identity } from '../contract/types.js';
+import { GUEST_ID_PREFIX, guestName, namedUser } from './identity-rules.js';
 import { publicKey, remoteKeySet, secretKey, type VerificationKey } from './verification-keys.js';
-
-const GUEST_NAME_MAX = 32;
-const ANONYMOUS = 'Anonymous';
 
 /** The role that may notify everyone and enter every room. */
 export const ADMIN_ROLE = 'admin';
-
-/** Guests' ids start with it; no token may claim such an id (it would be a guest's user room). */
-export const GUEST_ID_PREFIX = 'guest:';
 
 /** A token's claims once a configured key has verified it: it names a subject. */
 export type VerifiedClaims = JWTPayload & { sub: string };
@@ -56,13 +51,17 @@ export class Authenticator {
     };
   }
 
-  /** The identity that a connection token names (at the handshake, or in `session:refresh`). */
+  /**
+   * The identity that a connection token names (at the handshake, or in `session:refresh`). A room
+   * token is refused: it lets its user into one room, and a leaked one must not log anybody in.
+   */
   async identityOf(token: unknown): Promise<Identity> {
     const claims = await this.verify(token);
-    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : '';
+    if (claims.room !== undefined) {
+      throw new AppError('UNAUTHORIZED', 'a room token is not a connection token');
+    }
     return {
-      id: claims.sub,
-      name: name || claims.sub,
+      ...namedUser(claims.sub, claims.name),
       roles: stringsOf(claims.roles),
       rooms: stringsOf(claims.rooms),
       ...(claims.exp === undefined ? {} : { expiresAt: claims.exp * 1000 }),
@@ -95,27 +94,9 @@ function withSubject(payload: JWTPayload): VerifiedClaims {
   if (typeof sub !== 'string' || sub.length === 0) {
     throw new AppError('UNAUTHORIZED', 'the token has no subject');
   }
-  if (sub.startsWith(GUEST_ID_PREFIX)) {
-    throw new AppError('UNAUTHORIZED', `a token's subject may not start with "${GUEST_ID_PREFIX}"`);
-  }
   return { ...payload, sub };
 }
 
 function stringsOf(claim: unknown): string[] {
   return Array.isArray(claim) ? claim.filter((item) => typeof item === 'string') : [];
-}
-
-function guestName(name: unknown): string {
-  if (name === undefined || name === null) return ANONYMOUS;
-  if (typeof name !== 'string')
-    throw new AppError('UNAUTHORIZED', 'the guest name must be a string');
-  const trimmed = name.trim();
-  if (trimmed.length === 0) return ANONYMOUS;
-  if ([...trimmed].length > GUEST_NAME_MAX) {
-    throw new AppError(
-      'UNAUTHORIZED',
-      `the guest name must be at most ${GUEST_NAME_MAX} characters`,
-    );
-  }
-  return trimmed;
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Identity, User } from '../contract/types.js';
-import { ADMIN_ROLE, Authenticator, GUEST_ID_PREFIX } from './authenticator.js';
+import { ADMIN_ROLE, Authenticator } from './authenticator.js';
+import { GUEST_ID_PREFIX } from './identity-rules.js';
 
 /** A user with the grants they hold, if any: one without roles or `rooms` holds none. */
 export type Grantee = User & Partial<Pick<Identity, 'roles' | 'rooms'>>;
@@ -39,6 +40,7 @@ export class RoomGrants {
   private async roomTokenGrants(token: string, userId: string, room: string): Promise<boolean> {
     try {
       const claims = await this.authenticator.verify(token);
+      // Only a room token grants: a connection token (no `room` claim) of this user grants nothing.
       return claims.sub === userId && claims.room === room;
     } catch {
       return false; // a room token that does not verify grants nothing
