@@ -62,6 +62,18 @@ describe('the server API on rooms', () => {
       expect(await arriving).toMatchObject({ room, user });
     });
 
+    it('removes control and format characters from the given user’s name, as from a token’s', async () => {
+      const room = uniqueId('lobby');
+      const user = { id: 'bot-8', name: ' Deploy\u202E\n\u200Bbot ' };
+
+      const response = await api.post(`/api/rooms/${room}/messages`, { text: 'hi', user });
+
+      expect(response).toMatchObject({
+        status: 201,
+        body: { room, user: { id: 'bot-8', name: 'Deploybot' } },
+      });
+    });
+
     it('returns the first message again for a repeated clientMsgId, and sends nothing more', async () => {
       const room = uniqueId('lobby');
       const [ann] = await guestsIn(server.url, room, 'Ann');
@@ -92,6 +104,11 @@ describe('the server API on rooms', () => {
       ['a text of 4001 characters', { text: 'x'.repeat(4001) }, 'text'],
       ['a clientMsgId of 65 characters', { text: 't', clientMsgId: 'c'.repeat(65) }, 'clientMsgId'],
       ['a user without a name', { text: 't', user: { id: 'bot' } }, 'user.name'],
+      [
+        'a user whose name is only control characters',
+        { text: 't', user: { id: 'bot', name: '\u0000\u202E' } },
+        'user.name',
+      ],
       [
         'an idempotencyKey of 65 characters',
         { text: 't', idempotencyKey: 'k'.repeat(65) },

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
-import { Trimmed } from '../common/validators.js';
+import { withoutMisleadingCharacters } from '../auth/identity-rules.js';
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, USER_ID_MAX } from '../contract/limits.js';
 import { SendMessageDto } from './chat.dto.js';
 
@@ -17,12 +17,29 @@ export const ROOM_LIST_PAGE_DEFAULT = 100;
 /** A query string carries text: integers are read from it, anything else is left to be refused. */
 const IntegerFromQuery = () => Type(() => Number);
 
+/**
+ * A name as a token's is shown: without control and format characters, trimmed. The caller holds
+ * the API key and may speak as anyone (`system` included), but a name must still read as it is.
+ */
+const ShownName = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? withoutMisleadingCharacters(value).trim() : value,
+  );
+
 export class UserDto {
   @ApiProperty({ minLength: 1, maxLength: USER_ID_MAX })
   @IsString()
   @Length(1, USER_ID_MAX)
   id!: string;
-  @ApiProperty({ minLength: 1, maxLength: 64 }) @Trimmed() @IsString() @Length(1, 64) name!: string;
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 64,
+    description: 'shown without its control and format characters (Unicode Cc and Cf), trimmed',
+  })
+  @ShownName()
+  @IsString()
+  @Length(1, 64)
+  name!: string;
 }
 
 export class PostMessageDto extends IntersectionType(
