@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import type { ErrorEvent } from '../src/contract/types.js';
 import {
   closeAllClients,
@@ -9,6 +10,7 @@ import {
   request,
 } from './support/clients.js';
 import { get } from './support/http.js';
+import { freePort } from './support/redis-server.js';
 import { startServer, useServer } from './support/server.js';
 import {
   closeAllClientsAndTransports,
@@ -199,10 +201,51 @@ describe('CORS_ORIGINS', () => {
       expect(await handshakeFrom(server.url, undefined)).toBe('welcomed');
     });
 
-    it('welcomes a page of the server itself in production, with no origin listed, and no other', async () => {
+    it('refuses, in production, an origin that only the Host header names, its own page’s included', async () => {
       const production = await startServer({ NODE_ENV: 'production' });
       try {
-        expect(await handshakeFrom(production.url, production.url)).toBe('welcomed');
+        const forged = await pollingHandshake(production.url, {
+          origin: 'http://evil.example',
+          host: 'evil.example',
+        });
+        expect(forged).toEqual({ status: 403, allowOrigin: undefined });
+        expect(await handshakeFrom(production.url, production.url)).toBe('refused');
+      } finally {
+        closeAllClients();
+        await production.close();
+      }
+    });
+
+    it('welcomes, in production, a page on the origin of PUBLIC_URL, and no other', async () => {
+      const port = await freePort();
+      const publicUrl = `http://127.0.0.1:${port}`;
+      const production = await startServer(
+        { NODE_ENV: 'production', PUBLIC_URL: `${publicUrl}/` },
+        undefined,
+        port,
+      );
+      try {
+        expect(await handshakeFrom(production.url, publicUrl)).toBe('welcomed');
+        expect(await handshakeFrom(production.url, 'https://any.example')).toBe('refused');
+        const health = await get(production.url, '/health', { origin: publicUrl });
+        expect(health.headers.get('access-control-allow-origin')).toBe(publicUrl);
+      } finally {
+        closeAllClients();
+        await production.close();
+      }
+    });
+
+    it('welcomes a page on the origin of PUBLIC_URL beside the origins listed', async () => {
+      const port = await freePort();
+      const publicUrl = `http://127.0.0.1:${port}`;
+      const production = await startServer(
+        { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example', PUBLIC_URL: publicUrl },
+        undefined,
+        port,
+      );
+      try {
+        expect(await handshakeFrom(production.url, publicUrl)).toBe('welcomed');
+        expect(await handshakeFrom(production.url, 'https://app.example')).toBe('welcomed');
         expect(await handshakeFrom(production.url, 'https://any.example')).toBe('refused');
       } finally {
         closeAllClients();
@@ -211,3 +254,28 @@ describe('CORS_ORIGINS', () => {
     });
   });
 });
+
+/**
+ * A long-polling handshake sent with exactly these headers (fetch would not send a Host header of
+ * its own choosing): its status and the Access-Control-Allow-Origin answered.
+ */
+function pollingHandshake(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number | undefined; allowOrigin: string | string[] | undefined }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    httpGet(
+      { hostname, port, path: '/socket.io/?EIO=4&transport=polling', headers },
+      (response) => {
+        response.resume();
+        response.once('end', () =>
+          resolve({
+            status: response.statusCode,
+            allowOrigin: response.headers['access-control-allow-origin'],
+          }),
+        );
+      },
+    ).once('error', reject);
+  });
+}

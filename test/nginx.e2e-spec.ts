@@ -9,7 +9,7 @@ import {
   upstreamOf,
   type ArrivedRequest,
 } from './support/nginx.js';
-import { describeWithRedis, RedisServer, uniquePrefix } from './support/redis-server.js';
+import { describeWithRedis, freePort, RedisServer, uniquePrefix } from './support/redis-server.js';
 import { joined, sent } from './support/rooms.js';
 import { startServer, type RunningServer } from './support/server.js';
 import { closeAllClientsAndTransports, connectOver } from './support/transports.js';
@@ -38,15 +38,21 @@ describeWithRedis('nginx in front of two nodes', () => {
 
     beforeAll(async () => {
       redis = await RedisServer.start();
+      const proxyPort = await freePort();
       const env = {
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: uniquePrefix('nginx'),
-        // Not the proxy's origin: a page served through it passes the origin check by Host alone.
+        // As in production: a page served through the proxy is allowed by PUBLIC_URL, never by Host.
+        NODE_ENV: 'production',
         CORS_ORIGINS: 'https://app.example.com',
+        PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
       };
       nodes.push(await startServer(env), await startServer(env));
       arrived = nodes.map((node) => requestsTo(node.app));
-      nginx = await Nginx.start(nodes.map((node) => upstreamOf(node.url)));
+      nginx = await Nginx.start(
+        nodes.map((node) => upstreamOf(node.url)),
+        proxyPort,
+      );
     });
     afterEach(() => closeAllClientsAndTransports());
     afterAll(async () => {
@@ -107,7 +113,7 @@ describeWithRedis('nginx in front of two nodes', () => {
       });
     });
 
-    it('lets a page served through nginx connect from its own origin, and refuses others', async () => {
+    it('lets a page served through nginx connect from its origin (PUBLIC_URL), and refuses others', async () => {
       const page = await connectAs(proxy(), 'page', { extraHeaders: { origin: proxy() } });
       expect(page.connected).toBe(true);
       await expect(

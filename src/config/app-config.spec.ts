@@ -109,6 +109,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
   });
 
+  it('allows the origin of PUBLIC_URL beside the origins listed', () => {
+    const publicUrl = 'https://chat.example.com:8443/console/';
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: publicUrl }).corsOrigins).toEqual([
+      'https://chat.example.com:8443',
+    ]);
+    expect(
+      loadConfig({ PUBLIC_URL: publicUrl, CORS_ORIGINS: 'https://app.example' }).corsOrigins,
+    ).toEqual(['https://app.example', 'https://chat.example.com:8443']);
+    expect(loadConfig({ PUBLIC_URL: publicUrl }).corsOrigins).toBe('*');
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
@@ -137,6 +148,9 @@ describe('loadConfig', () => {
     ['MAX_SOCKETS_PER_USER', '0'],
     ['HANDSHAKE_RATE_PER_IP', '0'],
     ['TRUST_PROXY', '-1'],
+    ['PUBLIC_URL', 'chat.example.com'],
+    ['PUBLIC_URL', 'ftp://chat.example.com'],
+    ['PUBLIC_URL', '/console'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));

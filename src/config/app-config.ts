@@ -70,6 +70,12 @@ class Environment {
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000_000) RELAY_MAX_BYTES = 65_536;
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['https', 'http'], require_protocol: true, require_tld: false },
+    { message: 'must be the https:// (or http://) URL at which browsers reach this service' },
+  )
+  PUBLIC_URL?: string;
 
   @Transform(toInteger) @IsInt() @Min(1024) @Max(1_000_000_000) MAX_BUFFERED_BYTES = 1_048_576;
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000_000) RECOVERY_BUFFER_PACKETS = 10_000;
@@ -111,6 +117,10 @@ export class AppConfig {
   readonly rateLimitBurst: number;
   /** What one custom event's `data` may weigh, as sent (see relay/relayed-size.ts). */
   readonly relayMaxBytes: number;
+  /**
+   * The origins whose pages may use the service: those of CORS_ORIGINS (`*`: any), and PUBLIC_URL's
+   * own; `false`: none. A request's Host header never adds one: a client chooses it.
+   */
   readonly corsOrigins: CorsOrigins;
   readonly logLevel: string;
   readonly maxBufferedBytes: number;
@@ -141,7 +151,7 @@ export class AppConfig {
     this.rateLimitPerSec = env.RATE_LIMIT_PER_SEC;
     this.rateLimitBurst = env.RATE_LIMIT_BURST;
     this.relayMaxBytes = env.RELAY_MAX_BYTES;
-    this.corsOrigins = corsOriginsOf(env.CORS_ORIGINS, env.NODE_ENV);
+    this.corsOrigins = corsOriginsOf(env.CORS_ORIGINS, env.NODE_ENV, env.PUBLIC_URL);
     this.logLevel = env.LOG_LEVEL;
     this.maxBufferedBytes = env.MAX_BUFFERED_BYTES;
     this.recoveryBufferPackets = env.RECOVERY_BUFFER_PACKETS;
@@ -151,14 +161,24 @@ export class AppConfig {
   }
 }
 
-/** `*` anywhere but in production, where cross-origin browsers are refused until origins are listed. */
-function corsOriginsOf(value: string | undefined, nodeEnv: string | undefined): CorsOrigins {
-  if (value === undefined) return nodeEnv === 'production' ? false : '*';
-  const origins = value
+/**
+ * `*` anywhere but in production, where browsers are refused until origins are listed or
+ * PUBLIC_URL names the service's own.
+ */
+function corsOriginsOf(
+  value: string | undefined,
+  nodeEnv: string | undefined,
+  publicUrl: string | undefined,
+): CorsOrigins {
+  if (value === undefined && nodeEnv !== 'production') return '*';
+  const listed = (value ?? '')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
-  return origins.includes('*') ? '*' : origins;
+  if (listed.includes('*')) return '*';
+  const own = publicUrl === undefined ? [] : [new URL(publicUrl).origin];
+  const origins = [...new Set([...listed, ...own])];
+  return origins.length === 0 ? false : origins;
 }
 
 /** Each entry must be `*` or an origin exactly as browsers send it: a trailing slash never matches. */

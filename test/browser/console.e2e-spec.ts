@@ -10,6 +10,7 @@ import { describeWithChromium, useChromium } from '../support/chromium.js';
 import { ConsolePage } from '../support/console-page.js';
 import { serverApi } from '../support/http.js';
 import { uniqueId } from '../support/identities.js';
+import { freePort } from '../support/redis-server.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { signToken, TEST_JWT_SECRET } from '../support/tokens.js';
 
@@ -313,5 +314,27 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await page.stateReads('Connected as Brief');
     await page.stateReads(/^Session ended: token_expired/);
     await page.screenshotsAtBothWidths('session-ended');
+  });
+});
+
+describeWithChromium('the console in production, in Chromium', () => {
+  const chromium = useChromium();
+
+  it('connects from the origin of PUBLIC_URL, with no CORS_ORIGINS listed', async () => {
+    const port = await freePort();
+    const server = await startServer(
+      { NODE_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}` },
+      undefined,
+      port,
+    );
+    const page = await ConsolePage.open(chromium.browser, server.url);
+    try {
+      await page.connectAsGuest('kim');
+      await page.stateReads('Connected as kim');
+      expect(page.problems).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
   });
 });

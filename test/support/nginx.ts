@@ -88,9 +88,12 @@ export class Nginx {
     private readonly dir: string,
   ) {}
 
-  /** Starts nginx on a free loopback port and resolves once it answers `GET /health`. */
-  static async start(upstreams: readonly string[]): Promise<Nginx> {
-    const port = await freePort();
+  /**
+   * Starts nginx on `port` (a free loopback port unless told: nodes that must know the proxy's URL
+   * beforehand, as their PUBLIC_URL, give one) and resolves once it answers `GET /health`.
+   */
+  static async start(upstreams: readonly string[], port?: number): Promise<Nginx> {
+    port ??= await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-nginx-'));
     const site = join(dir, 'switchboard.conf');
     writeFileSync(site, siteConfigFor(upstreams, `127.0.0.1:${port}`));
