@@ -1,16 +1,19 @@
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
+import type { CorsOptionsDelegate } from '@nestjs/common/interfaces/external/cors-options.interface.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import { API_PATH, apiKeyGate } from './api/api-key.gate.js';
 import { serveAsyncApiDocument } from './api/asyncapi.js';
 import { serveOpenApiDocument } from './api/openapi.js';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/app-config.js';
+import type { AppConfig, CorsOrigins } from './config/app-config.js';
 import { isOriginAllowed } from './common/origin-policy.js';
 import { securityHeaders } from './common/security-headers.js';
 import { ConnectionGateway } from './gateways/connection.gateway.js';
 import { DispatchingIoAdapter } from './gateways/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
+import { isMetricsPath, METRICS_PATH, metricsTokenGate } from './metrics/metrics-token.gate.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { SOCKET_IO_ADAPTER, type SocketIoAdapter } from './storage/storage.module.js';
 
@@ -33,14 +36,14 @@ export async function createApplication(
     logger: new NestPinoLogger(logger),
     // Parsed below, after the server API's key check.
     bodyParser: false,
-    cors:
-      config.corsOrigins === false
-        ? undefined
-        : { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
+    cors: httpCors(config.corsOrigins),
   });
   // First, so that every answer carries them, refusals included.
   app.use(securityHeaders());
   app.use(API_PATH, apiKeyGate(config.apiKeys));
+  if (config.metricsToken !== undefined) {
+    app.use(METRICS_PATH, metricsTokenGate(config.metricsToken));
+  }
   app.useBodyParser('json', { limit: HTTP_JSON_BODY_LIMIT });
   serveOpenApiDocument(app);
   serveAsyncApiDocument(app);
@@ -61,6 +64,16 @@ export async function createApplication(
   app.useStaticAssets(CLIENT_BUNDLE_DIR, { prefix: '/client/' });
   app.disable('x-powered-by');
   return app;
+}
+
+/**
+ * Express's CORS answers: the allowed origins on every route but `/metrics`, which no page may
+ * read whatever CORS_ORIGINS says (a scraper is no browser, and needs no CORS).
+ */
+function httpCors(allowed: CorsOrigins): CorsOptionsDelegate<Request> {
+  const everywhere = { origin: allowed === '*' ? true : allowed };
+  return (request, callback) =>
+    callback(null, isMetricsPath(request.path) ? { origin: false } : everywhere);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
-import { get } from './support/http.js';
+import { bearer, get } from './support/http.js';
 import { sampleOf } from './support/metrics.js';
 import { useServer } from './support/server.js';
 
@@ -56,6 +56,22 @@ describe('HTTP operations', () => {
       expect(after).toContain('switchboard_reply_duration_seconds_bucket{le="+Inf"}');
     });
 
+    it('answers a page on any origin without CORS headers, although every origin is allowed', async () => {
+      const origin = 'https://evil.example';
+      const scraped = await get(server.url, '/metrics', { origin });
+      const preflight = await fetch(new URL('/metrics', server.url), {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+
+      expect(scraped.status).toBe(200);
+      expect(corsHeadersOf(scraped.headers)).toEqual([]);
+      expect(corsHeadersOf(preflight.headers)).toEqual([]);
+      expect(
+        (await get(server.url, '/health', { origin })).headers.get('access-control-allow-origin'),
+      ).toBe(origin);
+    });
+
     async function scrape(): Promise<string> {
       return (await get<string>(server.url, '/metrics')).body;
     }
@@ -83,3 +99,55 @@ describe('HTTP operations', () => {
     expect(response.body).toContain('Socket.IO v4');
   });
 });
+
+describe('GET /metrics with METRICS_TOKEN', () => {
+  const METRICS_TOKEN = 'a-metrics-token-of-some-length';
+  const server = useServer({ METRICS_TOKEN, CORS_ORIGINS: 'https://app.example' });
+
+  it('answers a scrape with Authorization: Bearer <METRICS_TOKEN>', async () => {
+    const response = await get<string>(server.url, '/metrics', {
+      authorization: bearer(METRICS_TOKEN),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toContain('switchboard_connected_sockets');
+  });
+
+  it.each([
+    ['no Authorization header', {}],
+    ['another token', { authorization: bearer(`${METRICS_TOKEN}-not`) }],
+    ['the token without Bearer', { authorization: METRICS_TOKEN }],
+  ])(
+    'refuses a scrape with %s as 401 UNAUTHORIZED, with no metric in it',
+    async (_case, headers) => {
+      const response = await get<{ code: string }>(server.url, '/metrics', headers);
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ code: 'UNAUTHORIZED' });
+      expect(JSON.stringify(response.body)).not.toContain('switchboard_');
+    },
+  );
+
+  it.each(['/METRICS', '/metrics/'])(
+    'guards %s too, and answers it without CORS headers',
+    async (path) => {
+      const origin = 'https://app.example';
+      expect((await get(server.url, path, { origin })).status).toBe(401);
+      const allowed = await get(server.url, path, { origin, authorization: bearer(METRICS_TOKEN) });
+      expect(allowed.status).toBe(200);
+      expect(corsHeadersOf(allowed.headers)).toEqual([]);
+    },
+  );
+
+  it('answers even a listed origin without CORS headers', async () => {
+    const response = await get(server.url, '/metrics', {
+      origin: 'https://app.example',
+      authorization: bearer(METRICS_TOKEN),
+    });
+    expect(response.status).toBe(200);
+    expect(corsHeadersOf(response.headers)).toEqual([]);
+  });
+});
+
+/** The names of the CORS headers in an answer. */
+function corsHeadersOf(headers: Headers): string[] {
+  return [...headers.keys()].filter((name) => name.startsWith('access-control-'));
+}

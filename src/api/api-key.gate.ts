@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError } from '../common/app-error.js';
+import { bearerMatcher } from '../common/bearer-secret.js';
 import { sendHttpError } from '../common/http-error.filter.js';
 
 /** Where the server API lives: every route under it needs the key, but for the public ones below. */
@@ -15,11 +15,11 @@ export const OPENAPI_DOCUMENT_PATH = '/openapi.json';
  * off), 401 without `Authorization: Bearer <key>` for one of `apiKeys`.
  */
 export function apiKeyGate(apiKeys: readonly string[]): RequestHandler {
-  const expected = apiKeys.map(digest);
+  const isApiKey = bearerMatcher(apiKeys);
   return (request, response, next) => {
     // Express strips the mount path: `request.path` is relative to API_PATH.
     if (request.path === OPENAPI_DOCUMENT_PATH) return next();
-    if (expected.length === 0) {
+    if (apiKeys.length === 0) {
       return sendHttpError(
         response,
         new AppError(
@@ -28,8 +28,7 @@ export function apiKeyGate(apiKeys: readonly string[]): RequestHandler {
         ),
       );
     }
-    const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (presented === undefined || !matchesOne(digest(presented), expected)) {
+    if (!isApiKey(request.headers.authorization)) {
       return sendHttpError(
         response,
         new AppError('UNAUTHORIZED', 'a valid Bearer API_KEY is required'),
@@ -37,16 +36,4 @@ export function apiKeyGate(apiKeys: readonly string[]): RequestHandler {
     }
     next();
   };
-}
-
-/**
- * Both sides are hashed to one length first, and every key is compared (no early exit), so the
- * comparison's time says nothing of the keys.
- */
-function matchesOne(presented: Buffer, expected: readonly Buffer[]): boolean {
-  return expected.map((key) => timingSafeEqual(presented, key)).includes(true);
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

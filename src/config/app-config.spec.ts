@@ -151,6 +151,7 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'chat.example.com'],
     ['PUBLIC_URL', 'ftp://chat.example.com'],
     ['PUBLIC_URL', '/console'],
+    ['METRICS_TOKEN', 'short'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));

@@ -54,6 +54,7 @@ class Environment {
   @IsOptional() @IsString() @MinLength(16) API_KEY?: string;
   /** API_KEY's older name, from when the server API was only POST /api/notifications. */
   @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
+  @IsOptional() @IsString() @MinLength(16) METRICS_TOKEN?: string;
 
   @IsOptional()
   @IsUrl(
@@ -110,6 +111,8 @@ export class AppConfig {
    * Empty: the API is off.
    */
   readonly apiKeys: string[];
+  /** The Bearer token that `/metrics` asks for; unset: it is open (keep it off the internet). */
+  readonly metricsToken: string | undefined;
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly maxPayloadBytes: number;
@@ -145,6 +148,7 @@ export class AppConfig {
     this.historyMaxRooms = env.HISTORY_MAX_ROOMS;
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
     this.apiKeys = [env.API_KEY, env.NOTIFY_API_KEY].filter((key) => key !== undefined);
+    this.metricsToken = env.METRICS_TOKEN;
     this.redisUrl = env.REDIS_URL;
     this.redisKeyPrefix = env.REDIS_KEY_PREFIX;
     this.maxPayloadBytes = env.MAX_PAYLOAD_BYTES;

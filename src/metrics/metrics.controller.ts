@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { METRICS_PATH } from './metrics-token.gate.js';
 import { MetricsService } from './metrics.service.js';
 
-@Controller('metrics')
+@Controller(METRICS_PATH)
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
