@@ -7,6 +7,7 @@ import { byId, describeError, element } from './dom.js';
 import { logNote, logTraffic, wireEventLog } from './event-log.js';
 import { showNotification, wireNotificationForm } from './notifications.js';
 import { RoomView } from './room-view.js';
+import { userLabel, userText } from './user-label.js';
 
 /** After this long without a keystroke, the page tells the room that the user stopped typing. */
 const TYPING_IDLE_MS = 3000;
@@ -31,7 +32,7 @@ function connect(auth) {
     sb.on('welcome', (welcome) => showIdentity(welcome.user)),
     sb.on('notification', (notification) => showNotification(notification)),
     sb.on('traffic', (traffic) => logTraffic(traffic)),
-    sb.on('user-event', ({ event, from }) => logNote(`user event ${event} from ${from.name}`)),
+    sb.on('user-event', ({ event, from }) => logNote(`user event ${event} from ${userText(from)}`)),
   ];
   showState(sb.stateDetail ?? { state: sb.state }, sb.user);
   byId('disconnect').disabled = false;
@@ -56,7 +57,7 @@ function disconnect() {
 function showIdentity(user) {
   const identity = byId('identity');
   identity.hidden = false;
-  identity.replaceChildren('You are ', element('strong', { text: user.name }), ` (id ${user.id})`);
+  identity.replaceChildren('You are ', userLabel(user), ` (id ${user.id})`);
 }
 
 async function join(name) {
@@ -127,7 +128,7 @@ function select(name) {
 }
 
 function showTyping() {
-  byId('typing').textContent = views.get(current)?.typingLine ?? '';
+  byId('typing').replaceChildren(...(views.get(current)?.typingLine ?? []));
 }
 
 /** Tells the current room "typing" once per burst of keystrokes, and "stopped" after a pause. */

@@ -1,13 +1,13 @@
 // Notifications as they arrive: a toast for a few seconds and an entry in the Notifications list.
 // The library acknowledges each one after this handler returns, and drops repeats by id.
 import { byId, clockTime, element, preview } from './dom.js';
+import { userLabel } from './user-label.js';
 
 const TOAST_MS = 8000;
 const LIST_LIMIT = 100;
 
 export function showNotification(notification) {
   const { title, body, from, ts, data } = notification;
-  const fromName = from?.name ?? 'unknown';
   const list = byId('notification-list');
   const details = [element('p', { className: 'body', text: body })];
   if (data !== undefined) details.push(element('code', { className: 'data', text: preview(data) }));
@@ -15,15 +15,15 @@ export function showNotification(notification) {
     element('li', { className: 'notification', attributes: { 'data-id': notification.id } }, [
       element('strong', { text: title }),
       ' ',
-      element('span', { className: 'meta', text: `from ${fromName} at ${clockTime(ts)}` }),
+      element('span', { className: 'meta' }, ['from ', userLabel(from), ` at ${clockTime(ts)}`]),
       ...details,
     ]),
   );
   while (list.children.length > LIST_LIMIT) list.lastElementChild.remove();
-  toast(title, body, fromName);
+  toast(title, body, from);
 }
 
-function toast(title, body, fromName) {
+function toast(title, body, from) {
   const dismiss = element('button', {
     className: 'dismiss',
     text: '×',
@@ -32,7 +32,7 @@ function toast(title, body, fromName) {
   const node = element('div', { className: 'toast' }, [
     element('strong', { text: title }),
     element('p', { text: body }),
-    element('span', { className: 'meta', text: `from ${fromName}` }),
+    element('span', { className: 'meta' }, ['from ', userLabel(from)]),
     dismiss,
   ]);
   const remove = () => node.remove();

@@ -1,6 +1,7 @@
 // One joined room's view: its messages (with each own send's state), members, typing indicator,
 // custom events and the "Load earlier messages" button. Only the current room's view is shown.
 import { appendKeepingEnd, clockTime, describeError, element, preview } from './dom.js';
+import { userLabel } from './user-label.js';
 
 /** A typing indicator that is not renewed within this time is stale (a `false` may be lost: it is volatile). */
 const TYPING_STALE_MS = 6000;
@@ -123,10 +124,11 @@ export class RoomView {
   showMembers(members) {
     this.members.replaceChildren(
       ...members.map((user) =>
-        element('li', {
-          text: user.id === this.me()?.id ? `${user.name} (you)` : user.name,
-          attributes: { title: user.id },
-        }),
+        element('li', {}, [
+          userLabel(user, user.id === this.me()?.id ? ' (you)' : ''),
+          ' ',
+          element('small', { className: 'user-id', text: user.id }),
+        ]),
       ),
     );
   }
@@ -141,19 +143,20 @@ export class RoomView {
     this.onTypingChange();
   }
 
-  /** "alice is typing…", "alice and bob are typing…", or '' */
+  /** "alice is typing…", "alice and bob are typing…", or nothing: nodes, each name with its mark. */
   get typingLine() {
-    const names = [...this.typingUsers.values()].map(({ user }) => user.name);
-    if (names.length === 0) return '';
-    if (names.length === 1) return `${names[0]} is typing…`;
-    return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`;
+    const labels = [...this.typingUsers.values()].map(({ user }) => userLabel(user));
+    if (labels.length === 0) return [];
+    if (labels.length === 1) return [labels[0], ' is typing…'];
+    const listed = labels.slice(0, -1).flatMap((label, index) => (index ? [', ', label] : [label]));
+    return [...listed, ' and ', labels.at(-1), ' are typing…'];
   }
 
   showEvent({ event, data, user, ts }) {
     const item = element('li', {}, [
       element('time', { text: clockTime(ts) }),
       ' ',
-      element('strong', { text: user.name }),
+      userLabel(user),
       ' ',
       element('code', { text: event }),
       ' ',
@@ -202,7 +205,7 @@ export class RoomView {
   messageItem({ user, text, ts }) {
     const own = user?.id === this.me()?.id;
     const item = element('li', { className: own ? 'message own' : 'message' }, [
-      element('span', { className: 'author', text: user?.name ?? '?' }),
+      element('span', { className: 'author' }, [userLabel(user)]),
       element('time', { text: clockTime(ts) }),
       element('span', { className: 'status' }),
       element('p', { className: 'text', text }),

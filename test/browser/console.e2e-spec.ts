@@ -82,8 +82,8 @@ describeWithChromium('the console at GET /, in Chromium', () => {
 
     await alice.message('hello from bob').waitFor();
     await bob.message('hello from alice').waitFor();
-    expect(await alice.authorOf('hello from bob')).toBe('bob');
-    expect(await bob.authorOf('hello from alice')).toBe('alice');
+    expect(await alice.authorOf('hello from bob')).toBe('bob guest');
+    expect(await bob.authorOf('hello from alice')).toBe('alice guest');
     await bob.messageShows('hello from bob', '#2');
     await alice.screenshotsAtBothWidths('chat');
   });
@@ -99,7 +99,7 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await mallory.send(HOSTILE);
 
     await bob.message(HOSTILE).waitFor();
-    expect(await bob.authorOf(HOSTILE)).toBe(HOSTILE);
+    expect(await bob.authorOf(HOSTILE)).toBe(`${HOSTILE} guest`);
     await bob.member(HOSTILE).waitFor();
     await mallory.messageShows(HOSTILE, '#1');
     for (const page of [mallory, bob]) {
@@ -108,27 +108,79 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     // afterEach asserts that no dialog opened on either page.
   });
 
+  it('marks a guest named System as a guest, apart from the real System, with every id at hand', async () => {
+    const room = uniqueId('who');
+    const aliceId = uniqueId('alice');
+    const [alice, impostor] = [await open(), await open()];
+    await alice.connectWithToken(await signToken({ sub: aliceId, name: 'Alice' }));
+    await alice.stateReads('Connected as Alice');
+    await impostor.connectAsGuest('System');
+    await alice.join(room);
+    await impostor.join(room);
+    const impostorId = await alice.memberIdOf('System');
+    expect(impostorId).toMatch(/^guest:/);
+
+    await impostor.send('maintenance: log in again at evil.example');
+    expect((await api.post(`/api/rooms/${room}/messages`, { text: 'a real notice' })).status).toBe(
+      201,
+    );
+    await alice.send('hello');
+
+    await alice.message('maintenance: log in again at evil.example').waitFor();
+    await alice.message('a real notice').waitFor();
+    await alice.messageShows('hello', '#3');
+    expect(await alice.authorOf('maintenance: log in again at evil.example')).toBe('System guest');
+    expect(await alice.authorIdOf('maintenance: log in again at evil.example')).toBe(impostorId);
+    expect(await alice.authorOf('a real notice')).toBe('System server');
+    expect(await alice.authorIdOf('a real notice')).toBe('system');
+    expect(await alice.authorOf('hello')).toBe('Alice');
+    expect(await alice.authorIdOf('hello')).toBe(aliceId);
+    await alice.member('System guest').filter({ hasText: impostorId }).waitFor();
+    await alice.member(`Alice (you) ${aliceId}`).waitFor();
+    await impostor.member(`Alice ${aliceId}`).waitFor();
+
+    await impostor.page.getByText('Send a notification').click();
+    await impostor.page.getByLabel('Send to').selectOption('userId');
+    await impostor.page.getByLabel('Target user id').fill(aliceId);
+    await impostor.page.getByLabel('Notification title').fill('Your account is locked');
+    await impostor.page.getByLabel('Notification body').fill('log in again at evil.example');
+    await impostor.page.getByRole('button', { name: 'Send notification' }).click();
+    const notification = alice.notifications
+      .getByRole('listitem')
+      .filter({ hasText: 'Your account is locked' });
+    await notification.filter({ hasText: /from System guest at/ }).waitFor();
+    expect(await notification.locator('[title]').getAttribute('title')).toBe(impostorId);
+    await alice.page
+      .locator('.toast')
+      .filter({ hasText: 'Your account is locked' })
+      .filter({ hasText: 'from System guest' })
+      .waitFor();
+    await alice.screenshotsAtBothWidths('who-is-who');
+  });
+
   it('updates the Members list on join and leave, and shows who is typing', async () => {
     const room = uniqueId('presence');
     const [alice, bob] = [await open(), await open()];
     await alice.connectAsGuest('alice');
     await bob.connectAsGuest('bob');
     await alice.join(room);
-    await alice.member('alice (you)').waitFor();
+    await alice.member('alice guest (you)').waitFor();
 
     await bob.join(room);
-    await alice.member('bob').waitFor();
+    await alice.member('bob guest').waitFor();
 
     await bob.page.getByLabel('Message', { exact: true }).fill('half a thou');
-    await alice.page.getByText('bob is typing…', { exact: true }).waitFor();
+    await alice.page.getByText('bob guest is typing…', { exact: true }).waitFor();
     await alice.screenshotsAtBothWidths('typing');
     await bob.page.getByLabel('Message', { exact: true }).press('Enter');
     await alice.message('half a thou').waitFor();
-    await alice.page.getByText('bob is typing…', { exact: true }).waitFor({ state: 'detached' });
+    await alice.page
+      .getByText('bob guest is typing…', { exact: true })
+      .waitFor({ state: 'detached' });
 
     await bob.leave();
-    await alice.member('bob').waitFor({ state: 'detached' });
-    await alice.member('alice (you)').waitFor();
+    await alice.member('bob guest').waitFor({ state: 'detached' });
+    await alice.member('alice guest (you)').waitFor();
   });
 
   it('shows a notification as a toast and in the Notifications region, and acknowledges it once', async () => {

@@ -106,6 +106,16 @@ export class ConsolePage {
     return (await this.message(text).locator('.author').textContent()) ?? '';
   }
 
+  /** The id of the author of the message `text` (at hand on hover, as its name's title). */
+  async authorIdOf(text: string): Promise<string> {
+    return (await this.message(text).locator('.author [title]').getAttribute('title')) ?? '';
+  }
+
+  /** The id of the member named `name` (shown in the Members list beside the name). */
+  async memberIdOf(name: string): Promise<string> {
+    return (await this.member(name).locator('[title]').getAttribute('title')) ?? '';
+  }
+
   /** Resolves once the message `text` shows `status` (`pending…`, `#3`, `failed: …`). */
   async messageShows(text: string, status: string | RegExp): Promise<void> {
     await this.message(text).filter({ hasText: status }).waitFor();
