@@ -202,58 +202,62 @@ describe('CORS_ORIGINS', () => {
     });
 
     it('refuses, in production, an origin that only the Host header names, its own page’s included', async () => {
-      const production = await startServer({ NODE_ENV: 'production' });
-      try {
-        const forged = await pollingHandshake(production.url, {
-          origin: 'http://evil.example',
-          host: 'evil.example',
-        });
-        expect(forged).toEqual({ status: 403, allowOrigin: undefined });
-        expect(await handshakeFrom(production.url, production.url)).toBe('refused');
-      } finally {
-        closeAllClients();
-        await production.close();
-      }
+      await inProduction(
+        () => ({}),
+        async (url) => {
+          const forged = await pollingHandshake(url, {
+            origin: 'http://evil.example',
+            host: 'evil.example',
+          });
+          expect(forged).toEqual({ status: 403, allowOrigin: undefined });
+          expect(await handshakeFrom(url, url)).toBe('refused');
+        },
+      );
     });
 
     it('welcomes, in production, a page on the origin of PUBLIC_URL, and no other', async () => {
-      const port = await freePort();
-      const publicUrl = `http://127.0.0.1:${port}`;
-      const production = await startServer(
-        { NODE_ENV: 'production', PUBLIC_URL: `${publicUrl}/` },
-        undefined,
-        port,
+      await inProduction(
+        (url) => ({ PUBLIC_URL: `${url}/` }),
+        async (url) => {
+          expect(await handshakeFrom(url, url)).toBe('welcomed');
+          expect(await handshakeFrom(url, 'https://any.example')).toBe('refused');
+          const health = await get(url, '/health', { origin: url });
+          expect(health.headers.get('access-control-allow-origin')).toBe(url);
+        },
       );
-      try {
-        expect(await handshakeFrom(production.url, publicUrl)).toBe('welcomed');
-        expect(await handshakeFrom(production.url, 'https://any.example')).toBe('refused');
-        const health = await get(production.url, '/health', { origin: publicUrl });
-        expect(health.headers.get('access-control-allow-origin')).toBe(publicUrl);
-      } finally {
-        closeAllClients();
-        await production.close();
-      }
     });
 
     it('welcomes a page on the origin of PUBLIC_URL beside the origins listed', async () => {
-      const port = await freePort();
-      const publicUrl = `http://127.0.0.1:${port}`;
-      const production = await startServer(
-        { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example', PUBLIC_URL: publicUrl },
-        undefined,
-        port,
+      await inProduction(
+        (url) => ({ CORS_ORIGINS: 'https://app.example', PUBLIC_URL: url }),
+        async (url) => {
+          expect(await handshakeFrom(url, url)).toBe('welcomed');
+          expect(await handshakeFrom(url, 'https://app.example')).toBe('welcomed');
+          expect(await handshakeFrom(url, 'https://any.example')).toBe('refused');
+        },
       );
-      try {
-        expect(await handshakeFrom(production.url, publicUrl)).toBe('welcomed');
-        expect(await handshakeFrom(production.url, 'https://app.example')).toBe('welcomed');
-        expect(await handshakeFrom(production.url, 'https://any.example')).toBe('refused');
-      } finally {
-        closeAllClients();
-        await production.close();
-      }
     });
   });
 });
+
+/**
+ * Runs `body` against a production server of its own, on a port known before it starts, so that
+ * `envFor` may name the server's URL (as its PUBLIC_URL).
+ */
+async function inProduction(
+  envFor: (url: string) => Record<string, string>,
+  body: (url: string) => Promise<void>,
+): Promise<void> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const production = await startServer({ NODE_ENV: 'production', ...envFor(url) }, undefined, port);
+  try {
+    await body(url);
+  } finally {
+    closeAllClients();
+    await production.close();
+  }
+}
 
 /**
  * A long-polling handshake sent with exactly these headers (fetch would not send a Host header of
