@@ -15,6 +15,15 @@ export const ADMIN_ROLE = 'admin';
 /** Guests' ids start with it; no token may claim such an id (it would be a guest's user room). */
 export const GUEST_ID_PREFIX = 'guest:';
 
+/**
+ * Whom the rooms that a socket brings into history count against (ROOMS_NEW_PER_HOUR): a user by
+ * id, and a guest, who may connect again for a new id, by the client's address. Under the guests'
+ * prefix, which no token's subject may carry, an address never meets a user's id.
+ */
+export function newRoomsCounterOf(user: Identity, clientAddress: string): string {
+  return user.id.startsWith(GUEST_ID_PREFIX) ? `${GUEST_ID_PREFIX}${clientAddress}` : user.id;
+}
+
 /** A token's claims once a configured key has verified it: it names a subject. */
 export type VerifiedClaims = JWTPayload & { sub: string };
 
