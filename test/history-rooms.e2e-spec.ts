@@ -18,7 +18,11 @@ const REFUSED = {
 /** The reply to a message that would bring a room into the store past `bound`. */
 const refusedNaming = (bound: string) => ({
   ok: false,
-  error: { code: 'RATE_LIMITED', message: expect.stringContaining(bound) },
+  error: {
+    code: 'RATE_LIMITED',
+    message: expect.stringContaining(bound),
+    details: { limit: bound },
+  },
 });
 
 /** Joins `room` and sends one message there; resolves with the reply, whatever it is. */

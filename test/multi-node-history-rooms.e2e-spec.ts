@@ -8,7 +8,11 @@ import { history, joined, sent } from './support/rooms.js';
 
 const refusedNaming = (bound: string) => ({
   ok: false,
-  error: { code: 'RATE_LIMITED', message: expect.stringContaining(bound) },
+  error: {
+    code: 'RATE_LIMITED',
+    message: expect.stringContaining(bound),
+    details: { limit: bound },
+  },
 });
 
 async function sendTo(socket: Socket, room: string): Promise<Reply<Message>> {

@@ -10,20 +10,27 @@ import { HISTORY_PAGE_DEFAULT } from '../contract/limits.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
 
-/** What a message refused its room's history is answered, naming the bound, and how it is counted. */
-const NEW_ROOM_REFUSALS: Record<NewRoomRefusal, { reason: NewRoomRefusalReason; message: string }> =
-  {
-    rooms: {
-      reason: 'history_max_rooms',
-      message:
-        'no room can start a history now: each of the HISTORY_MAX_ROOMS rooms with one had a message within HISTORY_EVICT_IDLE_SECONDS',
-    },
-    newRoomsPerHour: {
-      reason: 'rooms_new_per_hour',
-      message:
-        'this user (for a guest, this address) has started the history of ROOMS_NEW_PER_HOUR rooms this hour: no more rooms without a history until the next hour',
-    },
-  };
+/**
+ * What a message refused its room's history is answered, naming the bound (in `details` too, for
+ * a client to tell it from a pace that slowing down would pass), and how it is counted.
+ */
+const NEW_ROOM_REFUSALS: Record<
+  NewRoomRefusal,
+  { reason: NewRoomRefusalReason; limit: string; message: string }
+> = {
+  rooms: {
+    reason: 'history_max_rooms',
+    limit: 'HISTORY_MAX_ROOMS',
+    message:
+      'no room can start a history now: each of the HISTORY_MAX_ROOMS rooms with one had a message within HISTORY_EVICT_IDLE_SECONDS',
+  },
+  newRoomsPerHour: {
+    reason: 'rooms_new_per_hour',
+    limit: 'ROOMS_NEW_PER_HOUR',
+    message:
+      'this user (for a guest, this address) has started the history of ROOMS_NEW_PER_HOUR rooms this hour: no more rooms without a history until the next hour',
+  },
+};
 
 /** Messages with per-room offsets, their history, and typing indicators. */
 @Injectable()
@@ -75,7 +82,7 @@ export class ChatService {
       if ('refused' in result) {
         const refusal = NEW_ROOM_REFUSALS[result.refused];
         this.metrics.newRoomRefused(refusal.reason);
-        throw new AppError('RATE_LIMITED', refusal.message);
+        throw new AppError('RATE_LIMITED', refusal.message, { limit: refusal.limit });
       }
       if (result.message.text !== text) {
         throw new AppError('CONFLICT', 'this clientMsgId was already used for another text');
