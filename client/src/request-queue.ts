@@ -3,7 +3,7 @@ import type {
   ClientToServerEvents,
   ReplyData,
 } from '../../src/contract/socket-events.js';
-import type { Reply } from '../../src/contract/types.js';
+import type { Failure, Reply } from '../../src/contract/types.js';
 import { SwitchboardError } from './switchboard-error.js';
 
 /** The payload of a client event, `undefined` for one that takes none (`session:ping`). */
@@ -176,7 +176,7 @@ export class RequestQueue {
     if (request.transmission !== transmission) return;
     this.settleTransmission(request);
     this.inFlight.delete(request);
-    if (!reply.ok && reply.error.code === 'RATE_LIMITED') {
+    if (!reply.ok && asksToSlowDown(reply.error)) {
       // Refused before the server did anything: always safe to send again.
       this.enqueue(request);
       this.pause();
@@ -221,4 +221,14 @@ export class RequestQueue {
     request.timer = undefined;
     request.transmission = undefined;
   }
+}
+
+/**
+ * A RATE_LIMITED refusal asks to send more slowly, unless its details name a limit (a room that
+ * may not start a history now): the same request would meet that one again, for up to an hour.
+ */
+function asksToSlowDown({ code, details }: Failure['error']): boolean {
+  return (
+    code === 'RATE_LIMITED' && (details as { limit?: unknown } | undefined)?.limit === undefined
+  );
 }

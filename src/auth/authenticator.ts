@@ -10,6 +10,15 @@ import { publicKey, remoteKeySet, secretKey, type VerificationKey } from './veri
 /** The role that may notify everyone and enter every room. */
 export const ADMIN_ROLE = 'admin';
 
+/**
+ * Whom the rooms that a socket brings into history count against (ROOMS_NEW_PER_HOUR): a user by
+ * id, and a guest, who may connect again for a new id, by the client's address. Under the guests'
+ * prefix, which no token's subject may carry, an address never meets a user's id.
+ */
+export function newRoomsCounterOf(user: Identity, clientAddress: string): string {
+  return user.id.startsWith(GUEST_ID_PREFIX) ? `${GUEST_ID_PREFIX}${clientAddress}` : user.id;
+}
+
 /** A token's claims once a configured key has verified it: it names a subject. */
 export type VerifiedClaims = JWTPayload & { sub: string };
 

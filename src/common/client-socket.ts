@@ -5,6 +5,10 @@ import type { Identity } from '../contract/types.js';
 /** What the handshake stores on a socket; Socket.IO's recovery restores it with the session. */
 export interface SocketData {
   user: Identity;
+  /** The client's address as believed at the handshake (see clientAddress). */
+  clientAddress: string;
+  /** Whom the rooms that this socket brings into history count against (ROOMS_NEW_PER_HOUR). */
+  newRoomsCounter: string;
 }
 
 /** Typed with the contract's events, so that emitting a payload of the wrong shape does not build. */

@@ -49,6 +49,8 @@ class Environment {
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000) ROOM_MAX_PER_SOCKET = 50;
   @Transform(toInteger) @IsInt() @Min(1) @Max(1_000_000) HISTORY_LIMIT = 1000;
   @Transform(toInteger) @IsInt() @Min(1) @Max(10_000_000) HISTORY_MAX_ROOMS = 10_000;
+  @Transform(toInteger) @IsInt() @Min(0) @Max(31_536_000) HISTORY_EVICT_IDLE_SECONDS = 86_400;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10_000_000) ROOMS_NEW_PER_HOUR = 60;
 
   @Transform(toInteger) @IsInt() @Min(100) @Max(600_000) NOTIFY_ACK_TIMEOUT_MS = 5000;
   @IsOptional() @IsString() @MinLength(16) API_KEY?: string;
@@ -104,6 +106,10 @@ export class AppConfig {
   readonly roomMaxPerSocket: number;
   readonly historyLimit: number;
   readonly historyMaxRooms: number;
+  /** How long a room must have had no message before its history may make space for a new room. */
+  readonly historyEvictIdleSeconds: number;
+  /** Rooms without a history that one user (a guest: one client address) may bring in per hour. */
+  readonly roomsNewPerHour: number;
   readonly notifyAckTimeoutMs: number;
   /**
    * The Bearer keys of the server API (`/api`): API_KEY and NOTIFY_API_KEY, each accepted when set,
@@ -146,6 +152,8 @@ export class AppConfig {
     this.roomMaxPerSocket = env.ROOM_MAX_PER_SOCKET;
     this.historyLimit = env.HISTORY_LIMIT;
     this.historyMaxRooms = env.HISTORY_MAX_ROOMS;
+    this.historyEvictIdleSeconds = env.HISTORY_EVICT_IDLE_SECONDS;
+    this.roomsNewPerHour = env.ROOMS_NEW_PER_HOUR;
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
     this.apiKeys = [env.API_KEY, env.NOTIFY_API_KEY].filter((key) => key !== undefined);
     this.metricsToken = env.METRICS_TOKEN;

@@ -15,7 +15,7 @@ export class ChatGateway {
     @ConnectedSocket() socket: ClientSocket,
     @Payload(SendMessageDto) message: SendMessageDto,
   ): Promise<ReplyData<typeof ClientEvents.chatSend>> {
-    return this.chat.send(identityOf(socket), socket.id, message);
+    return this.chat.send(identityOf(socket), socket.id, message, socket.data.newRoomsCounter);
   }
 
   @SubscribeMessage(ClientEvents.chatTyping)

@@ -6,7 +6,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { Authenticator } from '../auth/authenticator.js';
+import { Authenticator, newRoomsCounterOf } from '../auth/authenticator.js';
 import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
 import { ClientEvents, ServerEvents, userRoom } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
@@ -37,6 +37,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
       this.authenticator.authenticate(socket.handshake.auth).then(
         (user) => {
           socket.data.user = user;
+          socket.data.newRoomsCounter = newRoomsCounterOf(user, socket.data.clientAddress);
           next();
         },
         (error: unknown) => {

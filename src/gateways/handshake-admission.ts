@@ -30,7 +30,10 @@ export class HandshakeAdmission {
   readonly middleware = (socket: ClientSocket, next: (error?: Error) => void): void => {
     const { address, headers } = socket.handshake;
     const client = clientAddress(address, headers['x-forwarded-for'], this.config.trustProxy);
-    if (this.limiter.tryAdmit(client)) return next();
+    if (this.limiter.tryAdmit(client)) {
+      socket.data.clientAddress = client;
+      return next();
+    }
     this.metrics.handshakeRefused('rate_limited');
     next(RATE_LIMITED);
   };

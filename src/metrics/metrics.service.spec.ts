@@ -47,6 +47,18 @@ describe('MetricsService', () => {
     expect(sample(after, 'switchboard_handshakes_refused_total{reason="rate_limited"}')).toBe(1);
   });
 
+  it('counts messages refused a new room by the bound, each bound present from the start', async () => {
+    const metrics = new MetricsService();
+    const series = (reason: string) => `switchboard_new_rooms_refused_total{reason="${reason}"}`;
+    const before = await metrics.render();
+    metrics.newRoomRefused('rooms_new_per_hour');
+
+    const after = await metrics.render();
+    expect(sample(before, series('history_max_rooms'))).toBe(0);
+    expect(sample(before, series('rooms_new_per_hour'))).toBe(0);
+    expect(sample(after, series('rooms_new_per_hour'))).toBe(1);
+  });
+
   it.each([
     ['client namespace disconnect', 'client'],
     ['transport close', 'client'],

@@ -5,6 +5,12 @@ import type { ErrorCode, SessionEndReason } from '../contract/types.js';
 /** Why a handshake was refused: a bad or missing credential, or too many from one address. */
 export type HandshakeRefusal = 'unauthorized' | 'rate_limited';
 
+/**
+ * Which bound refused a message to a room without a history (see the history store): the rooms
+ * with one are all too recently written to, or the sender brought in its rooms of the hour.
+ */
+export type NewRoomRefusalReason = 'history_max_rooms' | 'rooms_new_per_hour';
+
 /** Why the server itself ends a socket: a `session:ended` reason, or a reader too slow to be told. */
 export type ServerEndReason = SessionEndReason | 'slow_reader';
 
@@ -16,6 +22,10 @@ export type ServerEndReason = SessionEndReason | 'slow_reader';
 export type DisconnectReason = ServerEndReason | 'client' | 'server';
 
 const HANDSHAKE_REFUSALS: readonly HandshakeRefusal[] = ['unauthorized', 'rate_limited'];
+const NEW_ROOM_REFUSALS: readonly NewRoomRefusalReason[] = [
+  'history_max_rooms',
+  'rooms_new_per_hour',
+];
 const DISCONNECT_REASONS: readonly DisconnectReason[] = [
   'rate_limited',
   'slow_reader',
@@ -55,6 +65,7 @@ export class MetricsService {
   private readonly sentByEvent = new Map<string, number>();
   private readonly repliesByCode = new Map<string, number>();
   private readonly refusedHandshakes = new Map<string, number>();
+  private readonly refusedNewRooms = new Map<string, number>();
   private readonly disconnectsByReason = new Map<string, number>();
   /**
    * Why the server is ending a socket, until its disconnect counts it. Keyed by the socket object,
@@ -98,6 +109,13 @@ export class MetricsService {
       HANDSHAKE_REFUSALS,
     );
     this.counter(
+      'switchboard_new_rooms_refused_total',
+      'Messages (from sockets and the server API) refused because their room has no history and may not start one, by the bound',
+      'reason',
+      this.refusedNewRooms,
+      NEW_ROOM_REFUSALS,
+    );
+    this.counter(
       'switchboard_disconnects_total',
       'Sockets disconnected, by reason: what the server ended on purpose, client or server',
       'reason',
@@ -135,6 +153,10 @@ export class MetricsService {
 
   handshakeRefused(reason: HandshakeRefusal): void {
     increment(this.refusedHandshakes, reason);
+  }
+
+  newRoomRefused(reason: NewRoomRefusalReason): void {
+    increment(this.refusedNewRooms, reason);
   }
 
   /**

@@ -23,7 +23,7 @@ describe('ChatService', () => {
   });
 
   it('stores a message with the next offset and sends it to the room but the sender', async () => {
-    const message = await chat.send(alice, 'a1', { room: 'lobby', text: 'hello' });
+    const message = await chat.send(alice, 'a1', { room: 'lobby', text: 'hello' }, alice.id);
     expect(message).toEqual({
       id: expect.any(String),
       room: 'lobby',
@@ -40,34 +40,41 @@ describe('ChatService', () => {
         options: { except: { socketId: 'a1' } },
       },
     ]);
-    expect((await chat.send(bob, 'b1', { room: 'lobby', text: 'hi' })).offset).toBe(2);
+    expect((await chat.send(bob, 'b1', { room: 'lobby', text: 'hi' }, bob.id)).offset).toBe(2);
   });
 
   it('refuses a message to a room the socket is not in', async () => {
-    await expect(chat.send(alice, 'a2', { room: 'lobby', text: 'hello' })).rejects.toMatchObject({
+    await expect(
+      chat.send(alice, 'a2', { room: 'lobby', text: 'hello' }, alice.id),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
     await expect(
-      chat.send(alice, 'a1', { room: 'elsewhere', text: 'hello' }),
+      chat.send(alice, 'a1', { room: 'elsewhere', text: 'hello' }, alice.id),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('answers a retry, even from another socket of the user, with the first message and broadcasts nothing more', async () => {
-    const first = await chat.send(alice, 'a1', { room: 'lobby', text: 'hello', clientMsgId: 'c1' });
+    const first = await chat.send(
+      alice,
+      'a1',
+      { room: 'lobby', text: 'hello', clientMsgId: 'c1' },
+      alice.id,
+    );
     await rooms.join(alice, 'a2', 'lobby');
     expect(
-      await chat.send(alice, 'a1', { room: 'lobby', text: 'hello', clientMsgId: 'c1' }),
+      await chat.send(alice, 'a1', { room: 'lobby', text: 'hello', clientMsgId: 'c1' }, alice.id),
     ).toEqual(first);
     expect(
-      await chat.send(alice, 'a2', { room: 'lobby', text: 'hello', clientMsgId: 'c1' }),
+      await chat.send(alice, 'a2', { room: 'lobby', text: 'hello', clientMsgId: 'c1' }, alice.id),
     ).toEqual(first);
     expect(broadcaster.eventsNamed('chat:message')).toHaveLength(1);
   });
 
   it('answers CONFLICT for a reused clientMsgId with another text', async () => {
-    await chat.send(alice, 'a1', { room: 'lobby', text: 'hello', clientMsgId: 'c1' });
+    await chat.send(alice, 'a1', { room: 'lobby', text: 'hello', clientMsgId: 'c1' }, alice.id);
     await expect(
-      chat.send(alice, 'a1', { room: 'lobby', text: 'other', clientMsgId: 'c1' }),
+      chat.send(alice, 'a1', { room: 'lobby', text: 'other', clientMsgId: 'c1' }, alice.id),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
     });
@@ -93,7 +100,7 @@ describe('ChatService', () => {
 
     beforeEach(async () => {
       for (let i = 1; i <= 60; i += 1)
-        await chat.send(alice, 'a1', { room: 'lobby', text: `m${i}` });
+        await chat.send(alice, 'a1', { room: 'lobby', text: `m${i}` }, alice.id);
     });
 
     it('returns the latest 50 by default, oldest first, with hasMore for older ones', async () => {

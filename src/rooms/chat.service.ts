@@ -3,11 +3,34 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Message, MessagePage, User } from '../contract/types.js';
+import { MetricsService, type NewRoomRefusalReason } from '../metrics/metrics.service.js';
 import { Broadcaster, type SendOptions } from '../realtime/broadcaster.js';
-import { HISTORY_STORE, type HistoryStore } from '../storage/stores.js';
+import { HISTORY_STORE, type HistoryStore, type NewRoomRefusal } from '../storage/stores.js';
 import { HISTORY_PAGE_DEFAULT } from '../contract/limits.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
+
+/**
+ * What a message refused its room's history is answered, naming the bound (in `details` too, for
+ * a client to tell it from a pace that slowing down would pass), and how it is counted.
+ */
+const NEW_ROOM_REFUSALS: Record<
+  NewRoomRefusal,
+  { reason: NewRoomRefusalReason; limit: string; message: string }
+> = {
+  rooms: {
+    reason: 'history_max_rooms',
+    limit: 'HISTORY_MAX_ROOMS',
+    message:
+      'no room can start a history now: each of the HISTORY_MAX_ROOMS rooms with one had a message within HISTORY_EVICT_IDLE_SECONDS',
+  },
+  newRoomsPerHour: {
+    reason: 'rooms_new_per_hour',
+    limit: 'ROOMS_NEW_PER_HOUR',
+    message:
+      'this user (for a guest, this address) has started the history of ROOMS_NEW_PER_HOUR rooms this hour: no more rooms without a history until the next hour',
+  },
+};
 
 /** Messages with per-room offsets, their history, and typing indicators. */
 @Injectable()
@@ -16,33 +39,51 @@ export class ChatService {
     @Inject(HISTORY_STORE) private readonly history: HistoryStore,
     private readonly rooms: RoomsService,
     private readonly broadcaster: Broadcaster,
+    private readonly metrics: MetricsService,
   ) {}
 
-  async send(user: User, socketId: string, message: SendMessageDto): Promise<Message> {
+  /**
+   * `newRoomsCounter` is whom a room without a history counts against (ROOMS_NEW_PER_HOUR): the
+   * user, or for a guest, the client's address (see `newRoomsCounterOf`).
+   */
+  async send(
+    user: User,
+    socketId: string,
+    message: SendMessageDto,
+    newRoomsCounter: string,
+  ): Promise<Message> {
     this.rooms.assertMember(socketId, message.room);
-    return this.store(user, message, { except: { socketId } });
+    return this.store(user, message, { except: { socketId } }, newRoomsCounter);
   }
 
   /**
    * A message from a sender that is no socket (another backend, for a bot or a system notice): no
-   * membership needed, and every socket of the room gets it.
+   * membership needed, every socket of the room gets it, and a trusted backend brings in as many
+   * rooms as it needs (HISTORY_MAX_ROOMS and HISTORY_EVICT_IDLE_SECONDS still hold).
    */
   post(user: User, message: SendMessageDto): Promise<Message> {
-    return this.store(user, message, {});
+    return this.store(user, message, {}, undefined);
   }
 
   private async store(
     user: User,
     { room, text, clientMsgId }: SendMessageDto,
     delivery: SendOptions,
+    newRoomsCounter: string | undefined,
   ): Promise<Message> {
     const result = await this.history.append(
       { id: randomUUID(), room, user: publicUser(user), text, ts: Date.now(), clientMsgId },
       this.history.announcesAppends
         ? this.broadcaster.announcement({ room }, ServerEvents.chatMessage, delivery)
         : undefined,
+      newRoomsCounter,
     );
     if (!result.created) {
+      if ('refused' in result) {
+        const refusal = NEW_ROOM_REFUSALS[result.refused];
+        this.metrics.newRoomRefused(refusal.reason);
+        throw new AppError('RATE_LIMITED', refusal.message, { limit: refusal.limit });
+      }
       if (result.message.text !== text) {
         throw new AppError('CONFLICT', 'this clientMsgId was already used for another text');
       }

@@ -57,7 +57,15 @@ describe('PresenceKeeper', () => {
         RoomGrants,
         Authenticator,
         { provide: PRESENCE_STORE, useValue: presence },
-        { provide: HISTORY_STORE, useValue: new MemoryHistoryStore({ perRoom: 10, rooms: 10 }) },
+        {
+          provide: HISTORY_STORE,
+          useValue: new MemoryHistoryStore({
+            perRoom: 10,
+            rooms: 10,
+            evictIdleMs: 0,
+            newRoomsPerHour: 10,
+          }),
+        },
         { provide: Broadcaster, useValue: broadcaster },
         { provide: AppConfig, useValue: loadConfig({}) },
         { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },

@@ -41,6 +41,9 @@ export class RoomsController {
   @Idempotent()
   @ApiCreatedResponse({ type: MessageDto, description: 'stored and sent to the room' })
   @ApiPostErrors(`a bad body or ${BAD_ROOM}`, 'this clientMsgId was used for another text')
+  @ApiErrors({
+    429: 'RATE_LIMITED: the room has no history, and each of the HISTORY_MAX_ROOMS rooms with one had a message within HISTORY_EVICT_IDLE_SECONDS',
+  })
   post(@Param() { room }: RoomDto, @Body() { user, text, clientMsgId }: PostMessageDto) {
     return this.chat.post(user ?? SYSTEM_SENDER, { room, text, clientMsgId });
   }

@@ -152,6 +152,11 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
   ];
 }
 
-function historyLimitsOf(config: AppConfig): HistoryLimits {
-  return { perRoom: config.historyLimit, rooms: config.historyMaxRooms };
+export function historyLimitsOf(config: AppConfig): HistoryLimits {
+  return {
+    perRoom: config.historyLimit,
+    rooms: config.historyMaxRooms,
+    evictIdleMs: config.historyEvictIdleSeconds * 1000,
+    newRoomsPerHour: config.roomsNewPerHour,
+  };
 }

@@ -1,5 +1,6 @@
-import type { Notification, User } from '../contract/types.js';
+import type { Message, Notification, User } from '../contract/types.js';
 import type {
+  AppendResult,
   HistoryLimits,
   HistoryStore,
   MessageDraft,
@@ -33,29 +34,118 @@ async function fill(store: HistoryStore, room: string, count: number): Promise<v
   for (let i = 0; i < count; i += 1) await store.append(draft(room));
 }
 
+/** The message an append stored; fails the test when it stored none. */
+function stored(result: AppendResult): Message {
+  if (!result.created) throw new Error(`nothing was stored: ${JSON.stringify(result)}`);
+  return result.message;
+}
+
 const offsetsOf = (slice: { messages: { offset: number }[] }) =>
   slice.messages.map((message) => message.offset);
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** The start of an hour (UTC), for tests that set the time of each write. */
+const HOUR_START = Date.UTC(2026, 0, 1, 12);
+const HOUR_MS = 3_600_000;
+const at = (room: string, msAfterHourStart: number) =>
+  draft(room, { ts: HOUR_START + msAfterHourStart });
 
 /** `create(limits)` returns a fresh, empty store. */
 export function describeHistoryStore(
   name: string,
   createWith: (limits: HistoryLimits) => Promise<HistoryStore> | HistoryStore,
 ) {
-  const create = (perRoom: number, rooms = 1000) => createWith({ perRoom, rooms });
+  /** Limits under which no room is too young to make space, and nobody brings rooms in too fast. */
+  const create = (perRoom: number, rooms = 1000) =>
+    createWith({ perRoom, rooms, evictIdleMs: 0, newRoomsPerHour: 1000 });
   describe(`${name} history store`, () => {
-    it('forgets the history of the room written to least recently beyond the rooms limit', async () => {
+    it('forgets the history of the room written to least recently to make space for a new room', async () => {
       const store = await create(100, 2);
-      await store.append(draft('a'));
-      await store.append(draft('b'));
-      await store.append(draft('a'));
-      await store.append(draft('c'));
+      await store.append(at('a', 0));
+      await store.append(at('b', 1));
+      await store.append(at('a', 2));
+      await store.append(at('c', 3));
       expect(await store.lastOffset('b')).toBe(0);
       expect(await store.before('b', undefined, 10)).toEqual({ messages: [], hasMore: false });
       expect(await store.lastOffset('a')).toBe(2);
       expect(offsetsOf(await store.before('a', undefined, 10))).toEqual([1, 2]);
-      expect((await store.append(draft('b'))).message.offset).toBe(1);
+      expect(stored(await store.append(at('b', 4))).offset).toBe(1);
+    });
+
+    describe('rooms without a history', () => {
+      const limited = (limits: Partial<HistoryLimits>) =>
+        createWith({ perRoom: 100, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100, ...limits });
+
+      it('refuses a new room while every room with a history had a message within evictIdleMs, and changes nothing', async () => {
+        const store = await limited({ rooms: 2, evictIdleMs: 60_000 });
+        await store.append(at('a', 0));
+        await store.append(at('b', 1000));
+
+        expect(await store.append(at('c', 59_999))).toEqual({ created: false, refused: 'rooms' });
+
+        expect(await store.lastOffset('c')).toBe(0);
+        expect(offsetsOf(await store.before('a', undefined, 10))).toEqual([1]);
+        expect(stored(await store.append(at('c', 60_000))).offset).toBe(1);
+        expect(await store.lastOffset('a')).toBe(0);
+        expect(await store.lastOffset('b')).toBe(1);
+      });
+
+      it("measures a room's idleness from its last message", async () => {
+        const store = await limited({ rooms: 2, evictIdleMs: 60_000 });
+        await store.append(at('a', 0));
+        await store.append(at('b', 1));
+        await store.append(at('a', 30_000));
+
+        expect(stored(await store.append(at('c', 60_001))).offset).toBe(1);
+
+        expect(await store.lastOffset('b')).toBe(0);
+        expect(await store.lastOffset('a')).toBe(2);
+        expect(await store.append(at('d', 60_002))).toEqual({ created: false, refused: 'rooms' });
+      });
+
+      it('lets a counter bring in newRoomsPerHour rooms in a clock hour, and counts nothing else', async () => {
+        const store = await limited({ newRoomsPerHour: 2 });
+        await store.append(at('a', 0), undefined, 'ann');
+        await store.append(at('b', 0), undefined, 'ann');
+
+        expect(await store.append(at('c', 1), undefined, 'ann')).toEqual({
+          created: false,
+          refused: 'newRoomsPerHour',
+        });
+
+        expect(await store.lastOffset('c')).toBe(0);
+        expect(stored(await store.append(at('a', 2), undefined, 'ann')).offset).toBe(2);
+        expect((await store.append(at('c', 3), undefined, 'bob')).created).toBe(true);
+        expect((await store.append(at('d', 4))).created).toBe(true);
+        expect((await store.append(at('c', 5), undefined, 'ann')).created).toBe(true);
+        expect((await store.append(at('e', HOUR_MS - 1), undefined, 'ann')).created).toBe(false);
+        expect((await store.append(at('e', HOUR_MS), undefined, 'ann')).created).toBe(true);
+      });
+
+      it('does not count a new room that was refused for want of space', async () => {
+        const store = await limited({ rooms: 2, evictIdleMs: 60_000, newRoomsPerHour: 2 });
+        await store.append(at('a', 0), undefined, 'ann');
+        await store.append(at('b', 0), undefined, 'bob');
+        expect(await store.append(at('c', 1), undefined, 'ann')).toEqual({
+          created: false,
+          refused: 'rooms',
+        });
+
+        expect((await store.append(at('c', 60_000), undefined, 'ann')).created).toBe(true);
+      });
+
+      it('brings rooms in atomically: concurrent new rooms pass neither bound', async () => {
+        const store = await limited({ rooms: 3, evictIdleMs: 60_000, newRoomsPerHour: 2 });
+        const byAnn = await Promise.all(
+          ['a', 'b', 'c', 'd'].map((room) => store.append(at(room, 0), undefined, 'ann')),
+        );
+        expect(byAnn.filter((result) => result.created)).toHaveLength(2);
+        const byOthers = await Promise.all(
+          ['e', 'f', 'g'].map((room, index) => store.append(at(room, 0), undefined, `u${index}`)),
+        );
+        expect(byOthers.filter((result) => result.created)).toHaveLength(1);
+      });
     });
 
     it('gives a room offsets that start at 1 and grow by exactly 1', async () => {
@@ -65,7 +155,7 @@ export function describeHistoryStore(
         await store.append(draft('a')),
         await store.append(draft('b')),
       ];
-      expect(results.map((result) => [result.message.room, result.message.offset])).toEqual([
+      expect(results.map(stored).map((message) => [message.room, message.offset])).toEqual([
         ['a', 1],
         ['a', 2],
         ['b', 1],
@@ -77,7 +167,7 @@ export function describeHistoryStore(
     it('allocates distinct, gapless offsets to concurrent appends', async () => {
       const store = await create(100);
       const results = await Promise.all(range(1, 50).map(() => store.append(draft('busy'))));
-      expect(results.map((result) => result.message.offset).sort((x, y) => x - y)).toEqual(
+      expect(results.map((result) => stored(result).offset).sort((x, y) => x - y)).toEqual(
         range(1, 50),
       );
     });
@@ -94,7 +184,7 @@ export function describeHistoryStore(
       const first = await store.append(draft('a', { clientMsgId: 'c1', text: 'hello' }));
       const again = await store.append(draft('a', { clientMsgId: 'c1', text: 'hello' }));
       expect(first.created).toBe(true);
-      expect(again).toEqual({ created: false, message: first.message });
+      expect(again).toEqual({ created: false, message: stored(first) });
       expect(await store.lastOffset('a')).toBe(1);
     });
 
@@ -114,8 +204,7 @@ export function describeHistoryStore(
 
     it('omits clientMsgId from a message sent without one', async () => {
       const store = await create(100);
-      const { message } = await store.append(draft('a'));
-      expect(message).not.toHaveProperty('clientMsgId');
+      expect(stored(await store.append(draft('a')))).not.toHaveProperty('clientMsgId');
     });
 
     it('pages after an offset: the first `limit` newer messages, hasMore when newer remain', async () => {

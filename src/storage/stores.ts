@@ -35,16 +35,29 @@ export type AppendResult =
   /** `announced`: the store published the announcement itself; else the caller broadcasts. */
   | { created: true; message: Message; announced: boolean }
   /** A message with the same user and clientMsgId is still in the window: nothing was stored. */
-  | { created: false; message: Message };
+  | { created: false; message: Message }
+  /** The room has no history and may not start one now: nothing was stored nor published. */
+  | { created: false; refused: NewRoomRefusal };
 
 /**
- * What history keeps: the last `perRoom` messages of each room, for the `rooms` rooms written to
- * last. Without the second bound, a client joining new room names and sending one message to each
- * would grow the store without end.
+ * Why a room without a history may not start one: every one of the `rooms` rooms with a history
+ * had a message within `evictIdleMs`, or the counter brought `newRoomsPerHour` rooms in this hour.
+ */
+export type NewRoomRefusal = 'rooms' | 'newRoomsPerHour';
+
+/**
+ * What history keeps: the last `perRoom` messages of each room, for at most `rooms` rooms. Without
+ * that second bound, a client joining new room names and sending one message to each would grow
+ * the store without end; without the other two, it could make space by pushing out the history
+ * of rooms still in use.
  */
 export interface HistoryLimits {
   perRoom: number;
   rooms: number;
+  /** How long a room must have had no message before its history may make space for a new room. */
+  evictIdleMs: number;
+  /** How many rooms without a history one counter may bring into the store per clock hour. */
+  newRoomsPerHour: number;
 }
 
 export interface HistorySlice {
@@ -60,10 +73,19 @@ export interface HistoryStore {
   readonly announcesAppends: boolean;
   /**
    * Stores the draft with the room's next offset, atomically with the clientMsgId check, and drops
-   * the oldest messages beyond the per-room limit, and the whole history of the room written to
-   * least recently beyond the rooms limit (its offsets then start again at 1).
+   * the oldest messages beyond the per-room limit. `draft.ts` is the time of the write.
+   *
+   * A room without a history starts one only within the limits, checked in the same atomic step:
+   * `newRoomsCounter` (when given: who is counted) has brought fewer than `newRoomsPerHour` rooms
+   * in during the clock hour (UTC) of `draft.ts`, and there are fewer than `rooms` rooms with a
+   * history, or the one written to least recently has had no message for `evictIdleMs`, in which
+   * case its history goes (its offsets then start again at 1). Otherwise nothing changes.
    */
-  append(draft: MessageDraft, announcement?: Announcement): Promise<AppendResult>;
+  append(
+    draft: MessageDraft,
+    announcement?: Announcement,
+    newRoomsCounter?: string,
+  ): Promise<AppendResult>;
   lastOffset(room: string): Promise<number>;
   /** The first `limit` messages with `after < offset < before` (before optional), oldest first. */
   after(room: string, after: number, limit: number, before?: number): Promise<HistorySlice>;

@@ -1,5 +1,5 @@
 import type { MessagePage } from '../../src/contract/types.js';
-import { closeAllClients, connectAs, ok } from '../support/clients.js';
+import { awaitedOnly, closeAllClients, connectAs, ok } from '../support/clients.js';
 import { uniqueId } from '../support/identities.js';
 import { ROOMS_TEST_ENV } from '../support/rooms.js';
 import { useServer } from '../support/server.js';
@@ -78,5 +78,28 @@ describe('the outbox under the default rate limit (client library)', () => {
     expect(await storedHistory(server.url, room)).toEqual(textsUpTo(90));
     expect(states).not.toContain('disconnected');
     expect(states.at(-1)).toBe('connected');
+  });
+});
+
+describe('the outbox at ROOMS_NEW_PER_HOUR=1 (client library)', () => {
+  const server = useServer({ ROOMS_NEW_PER_HOUR: '1' });
+  afterEach(() => closeAllSwitchboards());
+
+  it('rejects at once a send that may not start a room history, and sends the next ones', async () => {
+    const alice = openSwitchboard(server.url, { auth: { name: 'alice' } });
+    const [first, second] = await Promise.all([
+      alice.join(uniqueId('one')),
+      alice.join(uniqueId('two')),
+    ]);
+    await first.send('hello');
+
+    const refused = second.send('a room too many');
+    const next = awaitedOnly(first.send('still here'));
+
+    await expect(refused).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'ROOMS_NEW_PER_HOUR' },
+    });
+    expect((await next).offset).toBe(2);
   });
 });

@@ -54,6 +54,20 @@ describe('RequestQueue', () => {
     expect(await ping).toBe('pong');
   });
 
+  it('fails at once a RATE_LIMITED request that names a limit, which sending again would not pass', async () => {
+    const { requests, sent } = queue();
+    requests.ready();
+    const refused = requests.request('chat:send', 'new room', policy({ inOrder: true }));
+    const next = requests.request('chat:send', 'old room', policy({ inOrder: true }));
+    const details = { limit: 'ROOMS_NEW_PER_HOUR' };
+    sent[0].reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'no more', details } });
+
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED', details });
+    expect(sent.map(({ payload }) => payload)).toEqual(['new room', 'old room']);
+    sent[1].reply({ ok: true, data: 'stored' });
+    expect(await next).toBe('stored');
+  });
+
   it('sends again after a drop what is safe to repeat, and fails the rest with TIMEOUT', async () => {
     const { requests, sent } = queue();
     requests.ready();

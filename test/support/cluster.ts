@@ -3,7 +3,7 @@ import { get, type HttpReply } from './http.js';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
 import { RedisServer, uniquePrefix } from './redis-server.js';
 import { ROOMS_TEST_ENV } from './rooms.js';
-import { startServer, type RunningServer } from './server.js';
+import { startServer, TEST_ADDRESS_LIMITS_ENV, type RunningServer } from './server.js';
 
 export interface ClusterOptions {
   /** How many in-process nodes; three unless told. */
@@ -96,6 +96,8 @@ export function useCluster(name: string, options: ClusterOptions = {}): Cluster 
   beforeAll(async () => {
     redis = await RedisServer.start({ persistent: options.persistent });
     env = {
+      // For the nodes in child processes, which startServer does not configure.
+      ...TEST_ADDRESS_LIMITS_ENV,
       ...ROOMS_TEST_ENV,
       ...options.env,
       REDIS_URL: redis.url,

@@ -12,9 +12,13 @@ export interface RunningServer {
 
 /**
  * Every test client connects from 127.0.0.1, one address for what in production would be many
- * users: the handshake rate is raised unless a test sets its own.
+ * users: the bounds per client address (the handshake rate, the new rooms of guests) are raised
+ * unless a test sets its own.
  */
-const TEST_HANDSHAKE_RATE_PER_IP = '100000';
+export const TEST_ADDRESS_LIMITS_ENV: Record<string, string> = {
+  HANDSHAKE_RATE_PER_IP: '100000',
+  ROOMS_NEW_PER_HOUR: '10000000',
+};
 
 /**
  * The real application on `port` (an ephemeral one unless told: a test that restarts a server
@@ -28,7 +32,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    HANDSHAKE_RATE_PER_IP: TEST_HANDSHAKE_RATE_PER_IP,
+    ...TEST_ADDRESS_LIMITS_ENV,
     ...env,
     PORT: '0',
   });

@@ -4,6 +4,7 @@ import { Authenticator } from '../../src/auth/authenticator.js';
 import { RoomGrants } from '../../src/auth/room-grants.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { APP_LOGGER } from '../../src/logging/logger.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { Broadcaster } from '../../src/realtime/broadcaster.js';
 import { ChatService } from '../../src/rooms/chat.service.js';
@@ -11,6 +12,7 @@ import { RoomsService } from '../../src/rooms/rooms.service.js';
 import { MemoryHistoryStore } from '../../src/storage/memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from '../../src/storage/memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from '../../src/storage/memory/memory-presence.store.js';
+import { historyLimitsOf } from '../../src/storage/storage.module.js';
 import {
   HISTORY_STORE,
   PENDING_NOTIFICATION_STORE,
@@ -32,10 +34,7 @@ export interface ServiceFixture {
 export async function createServices(env: Record<string, string> = {}): Promise<ServiceFixture> {
   const config = loadConfig(env);
   const broadcaster = new FakeBroadcaster();
-  const history = new MemoryHistoryStore({
-    perRoom: config.historyLimit,
-    rooms: config.historyMaxRooms,
-  });
+  const history = new MemoryHistoryStore(historyLimitsOf(config));
   const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
   const moduleRef = await Test.createTestingModule({
     providers: [
@@ -47,6 +46,7 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
       { provide: HISTORY_STORE, useValue: history },
       { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
+      MetricsService,
       { provide: Broadcaster, useValue: broadcaster },
       { provide: AppConfig, useValue: config },
       { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },

@@ -19,7 +19,8 @@ const ERROR_CODES = {
   FORBIDDEN: 'the socket or its user may not do this',
   NOT_FOUND: 'what the event names does not exist',
   CONFLICT: 'a clientMsgId was already used for another text',
-  RATE_LIMITED: 'the socket sends faster than RATE_LIMIT_PER_SEC',
+  RATE_LIMITED:
+    'the socket sends faster than RATE_LIMIT_PER_SEC, or a message to a room without a history passes HISTORY_MAX_ROOMS or ROOMS_NEW_PER_HOUR',
   PAYLOAD_TOO_LARGE: 'a custom event is over RELAY_MAX_BYTES',
   UNKNOWN_EVENT: 'the server does not know the event',
   INTERNAL: 'the server failed; the event may be retried',

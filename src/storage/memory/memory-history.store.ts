@@ -1,11 +1,14 @@
 import type { Message } from '../../contract/types.js';
 import type {
+  Announcement,
   AppendResult,
   HistoryLimits,
   HistorySlice,
   HistoryStore,
   MessageDraft,
+  NewRoomRefusal,
 } from '../stores.js';
+import { NewRoomCounts } from './new-room-counts.js';
 import { RingBuffer } from './ring-buffer.js';
 
 interface RoomHistory {
@@ -20,21 +23,40 @@ const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000
 export class MemoryHistoryStore implements HistoryStore {
   /** On one node, the caller's broadcast right after the append is already in offset order. */
   readonly announcesAppends = false;
-  /** In the order they were last written to: a Map keeps insertion order, and a write re-inserts. */
+  /** In the order of their last message: a Map keeps insertion order, and a write re-inserts. */
   private readonly rooms = new Map<string, RoomHistory>();
+  private readonly newRooms: NewRoomCounts;
 
-  constructor(private readonly limits: HistoryLimits) {}
+  constructor(private readonly limits: HistoryLimits) {
+    this.newRooms = new NewRoomCounts(limits.newRoomsPerHour, limits.rooms);
+  }
 
-  append(draft: MessageDraft): Promise<AppendResult> {
-    const history = this.roomToWrite(draft.room);
+  append(
+    draft: MessageDraft,
+    _announcement?: Announcement,
+    newRoomsCounter?: string,
+  ): Promise<AppendResult> {
+    let history = this.rooms.get(draft.room);
     const key =
       draft.clientMsgId === undefined
         ? undefined
         : idempotencyKey(draft.user.id, draft.clientMsgId);
-    const earlier = key === undefined ? undefined : history.byClientMsgId.get(key);
+    const earlier = key === undefined ? undefined : history?.byClientMsgId.get(key);
     if (earlier) {
       return Promise.resolve({ created: false, message: earlier });
     }
+    if (history) {
+      this.rooms.delete(draft.room);
+    } else {
+      const refused = this.admitNewRoom(draft.ts, newRoomsCounter);
+      if (refused) return Promise.resolve({ created: false, refused });
+      history = {
+        messages: new RingBuffer(this.limits.perRoom),
+        lastOffset: 0,
+        byClientMsgId: new Map(),
+      };
+    }
+    this.rooms.set(draft.room, history);
     history.lastOffset += 1;
     const message: Message = { ...draft, offset: history.lastOffset };
     if (draft.clientMsgId === undefined) delete message.clientMsgId;
@@ -75,22 +97,25 @@ export class MemoryHistoryStore implements HistoryStore {
     return Promise.resolve({ messages: history.messages.slice(start, end), hasMore: start > 0 });
   }
 
-  /** The room's history, now the most recently written; the least recent goes beyond the limit. */
-  private roomToWrite(room: string): RoomHistory {
-    let history = this.rooms.get(room);
-    if (history) {
-      this.rooms.delete(room);
-    } else {
-      history = {
-        messages: new RingBuffer(this.limits.perRoom),
-        lastOffset: 0,
-        byClientMsgId: new Map(),
-      };
-      if (this.rooms.size >= this.limits.rooms) this.rooms.delete(this.rooms.keys().next().value!);
+  /**
+   * Makes space for a room without a history, written to at `now`, and counts it for `counter`;
+   * or says which bound refuses it, having changed nothing.
+   */
+  private admitNewRoom(now: number, counter: string | undefined): NewRoomRefusal | undefined {
+    if (counter !== undefined && !this.newRooms.allows(counter, now)) return 'newRoomsPerHour';
+    if (this.rooms.size >= this.limits.rooms) {
+      const [[oldestRoom, oldest]] = this.rooms;
+      if (now - lastWriteOf(oldest) < this.limits.evictIdleMs) return 'rooms';
+      this.rooms.delete(oldestRoom);
     }
-    this.rooms.set(room, history);
-    return history;
+    if (counter !== undefined) this.newRooms.add(counter, now);
+    return undefined;
   }
+}
+
+/** Every room in the store has at least one message: the one that brought it in. */
+function lastWriteOf(history: RoomHistory): number {
+  return history.messages.at(history.messages.length - 1)!.ts;
 }
 
 function firstOffsetOf(history: RoomHistory): number {

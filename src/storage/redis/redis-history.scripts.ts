@@ -7,12 +7,19 @@ import { LuaScript } from './lua-script.js';
  * nodes: the stream orders entries by when they were added, and here no other send of the room
  * can come between the allocation of an offset and the entry that carries it.
  *
+ * A room without a history (its offset counter was absent: INCR gives 1) is let in here too, so
+ * that two nodes cannot both take the last place or a counter's last room of the hour; a message
+ * to a room with a history pays for none of it. Refused, the script undoes its INCR and changes
+ * nothing else. Times are the message's `ts` (ms); the rooms' scores are in microseconds.
+ *
  * KEYS: last offset, history list, clientMsgId → offset hash, adapter stream, rooms by last write.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
  * '1' to publish, stream data before and after the message JSON, stream length, entry uid, nsp,
- * type, rooms limit, the room, and the prefixes of a room's three keys (to forget another room's
- * history beyond the rooms limit).
- * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId.
+ * type, rooms limit, the room, the prefixes of a room's three keys (to forget another room's
+ * history), the message's ts, the idle time (ms) that lets a room's history go, rooms per counter
+ * per hour, the counter ('' for none) and the prefix of its hourly count's key.
+ * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId,
+ * {2, 'rooms' or 'newRoomsPerHour'} for a room refused its history.
  */
 export const APPEND_MESSAGE = new LuaScript(`
 local limit = tonumber(ARGV[1])
@@ -27,7 +34,30 @@ if idempotencyKey ~= '' then
     end
   end
 end
+local now = tonumber(ARGV[17])
 local offset = redis.call('INCR', KEYS[1])
+if offset == 1 then
+  local hour = math.floor(now / 3600000)
+  local counted = ARGV[20] ~= ''
+  local countKey = ARGV[21] .. hour .. ':' .. ARGV[20]
+  if counted and tonumber(redis.call('GET', countKey) or '0') >= tonumber(ARGV[19]) then
+    redis.call('DEL', KEYS[1])
+    return {2, 'newRoomsPerHour'}
+  end
+  if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[12]) then
+    local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+    if now - tonumber(oldest[2]) / 1000 < tonumber(ARGV[18]) then
+      redis.call('DEL', KEYS[1])
+      return {2, 'rooms'}
+    end
+    redis.call('ZREM', KEYS[5], oldest[1])
+    redis.call('DEL', ARGV[14] .. oldest[1], ARGV[15] .. oldest[1], ARGV[16] .. oldest[1])
+  end
+  if counted then
+    redis.call('INCR', countKey)
+    redis.call('PEXPIRE', countKey, (hour + 1) * 3600000 - now)
+  end
+end
 local message = ARGV[3] .. offset .. ARGV[4]
 local length = redis.call('RPUSH', KEYS[2], message)
 if idempotencyKey ~= '' then
@@ -40,12 +70,7 @@ while length > limit do
   end
   length = length - 1
 end
-local time = redis.call('TIME')
-redis.call('ZADD', KEYS[5], tonumber(time[1]) * 1000000 + tonumber(time[2]), ARGV[13])
-if redis.call('ZCARD', KEYS[5]) > tonumber(ARGV[12]) then
-  local forgotten = redis.call('ZPOPMIN', KEYS[5])[1]
-  redis.call('DEL', ARGV[14] .. forgotten, ARGV[15] .. forgotten, ARGV[16] .. forgotten)
-end
+redis.call('ZADD', KEYS[5], now * 1000, ARGV[13])
 if ARGV[5] == '1' then
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
     'uid', ARGV[9], 'nsp', ARGV[10], 'type', ARGV[11], 'data', ARGV[6] .. message .. ARGV[7])

@@ -7,6 +7,7 @@ import type {
   HistorySlice,
   HistoryStore,
   MessageDraft,
+  NewRoomRefusal,
 } from '../stores.js';
 import { APPEND_MESSAGE, READ_PAGE } from './redis-history.scripts.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -15,7 +16,9 @@ const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000
 
 /**
  * A room's history in Redis: its last offset (a counter), its last `limit` messages (a list of
- * their JSON, contiguous by offset) and the clientMsgIds still in that window (a hash).
+ * their JSON, contiguous by offset) and the clientMsgIds still in that window (a hash). Beside
+ * them, the rooms by last write (a sorted set) and each counter's rooms of the hour (a counter
+ * that expires at the end of its hour), read only when a room without a history is written to.
  */
 export class RedisHistoryStore implements HistoryStore {
   readonly announcesAppends = true;
@@ -28,7 +31,11 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly streamLength: number,
   ) {}
 
-  async append(draft: MessageDraft, announcement?: Announcement): Promise<AppendResult> {
+  async append(
+    draft: MessageDraft,
+    announcement?: Announcement,
+    newRoomsCounter?: string,
+  ): Promise<AppendResult> {
     const { id, room, user, text, ts, clientMsgId } = draft;
     // Serialised once, in the contract's field order, around the offset only Redis can know.
     const beforeOffset = `${JSON.stringify({ id, room }).slice(0, -1)},"offset":`;
@@ -59,9 +66,15 @@ export class RedisHistoryStore implements HistoryStore {
         this.keys.lastOffsetPrefix,
         this.keys.historyPrefix,
         this.keys.clientMsgIdsPrefix,
+        ts,
+        this.limits.evictIdleMs,
+        this.limits.newRoomsPerHour,
+        newRoomsCounter ?? '',
+        this.keys.newRoomsPrefix,
       ],
     )) as [number, number | string];
     if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };
+    if (created === 2) return { created: false, refused: value as NewRoomRefusal };
     const message: Message = { id, room, offset: value as number, user, text, ts };
     if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
     return { created: true, message, announced: announcement !== undefined };

@@ -39,6 +39,13 @@ export class RedisKeys {
   get historyRooms(): string {
     return `${this.prefix}history-rooms`;
   }
+  /**
+   * How many rooms a counter brought into the history in one clock hour: this prefix, the hour's
+   * number since the epoch, `:` and the counter (the history script builds it).
+   */
+  get newRoomsPrefix(): string {
+    return `${this.prefix}new-rooms:`;
+  }
 
   /** The presence scripts build a room's, a socket's and a node's keys under this prefix. */
   get presencePrefix(): string {

@@ -41,6 +41,22 @@ describeWithRedis('Redis stores', () => {
     'redis',
     (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
   );
+  it("keeps a counter's count of new rooms until the end of its clock hour, in Redis", async () => {
+    const keys = freshKeys();
+    const limits = { perRoom: 10, rooms: 10, evictIdleMs: 0, newRoomsPerHour: 10 };
+    const store = new RedisHistoryStore(redis, keys, limits, 1000);
+    const hourStart = Date.UTC(2026, 0, 1, 12);
+    const message = { id: 'm1', room: 'r', user: { id: 'u', name: 'U' }, text: 't' };
+    await store.append({ ...message, ts: hourStart + 600_000 }, undefined, 'ann');
+
+    const [key] = await redis.keys(`${keys.newRoomsPrefix}*`);
+    expect(key).toBe(`${keys.newRoomsPrefix}${hourStart / 3_600_000}:ann`);
+    expect(await redis.get(key)).toBe('1');
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(3_000_000 - 10_000);
+    expect(ttl).toBeLessThanOrEqual(3_000_000);
+  });
+
   describePresenceStore('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
   describePresentRooms('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
   describePendingNotificationStore(
