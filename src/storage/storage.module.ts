@@ -14,6 +14,7 @@ import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisIdempotencyStore } from './redis/redis-idempotency.store.js';
 import { RedisKeys } from './redis/redis-keys.js';
+import { RedisOutageLog } from './redis/redis-outage-log.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
@@ -66,7 +67,10 @@ export class StorageModule {
         config.redisUrl === undefined
           ? memoryProviders(config)
           : redisProviders(config, config.redisUrl, logger),
-      exports: [...STORE_TOKENS, SOCKET_IO_ADAPTER],
+      exports:
+        config.redisUrl === undefined
+          ? [...STORE_TOKENS, SOCKET_IO_ADAPTER]
+          : [...STORE_TOKENS, SOCKET_IO_ADAPTER, RedisOutageLog],
     };
   }
 }
@@ -103,6 +107,11 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
         await connection.ready(REDIS_START_WAIT_MS);
         return connection;
       },
+    },
+    {
+      provide: RedisOutageLog,
+      useFactory: (redis: RedisConnection) => redis.outageLog,
+      inject: [RedisConnection],
     },
     {
       provide: HISTORY_STORE,
