@@ -58,16 +58,20 @@ export class RedisConnection implements OnApplicationShutdown {
     this.keepCopies(this.adapter);
   }
 
-  /** Resolves once the command client is ready, or after `timeoutMs` (the node then starts not ready). */
-  async ready(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves once the command client's first attempt to connect has succeeded or failed, or after
+   * `timeoutMs` when it neither connects nor fails: a node without Redis starts at once, not ready.
+   */
+  async firstAttempt(timeoutMs: number): Promise<void> {
     if (this.commands.status === 'ready') return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.commands.off('ready', done).off('error', done);
         resolve();
-      }
-      this.commands.once('ready', done);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.commands.once('ready', done).once('error', done);
     });
   }
 
@@ -94,13 +98,14 @@ export class RedisConnection implements OnApplicationShutdown {
 
   /**
    * Watches and keeps the copies that the adapter makes with `duplicate()`: it never closes them
-   * on its own, and they lose Redis as the others do.
+   * on its own, and they lose Redis as the others do. Their subscriptions outlive an outage.
    */
   private keepCopies(client: Redis): void {
     const duplicate = client.duplicate.bind(client);
     client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
       const copy = duplicate(...args);
       this.adapterCopies.push(copy);
+      subscribeUntilConfirmed(copy);
       return this.watched(`adapter copy ${this.adapterCopies.length}`, copy);
     };
   }
@@ -119,6 +124,24 @@ function markRejectionsHandled(client: Redis): void {
     set: (...args: unknown[]) => observed(set(...args)),
     publish: (...args: unknown[]) => observed(publish(...args)),
   });
+}
+
+/**
+ * The adapter subscribes its copy to the node's channels once, when it is created, and drops the
+ * reply. Started while Redis does not answer, that subscription waits in the copy's queue until
+ * the queue is flushed with an error: unobserved, the error would end the process, and the node
+ * would never hear the others' requests (counting sockets, ending sessions). So a subscription
+ * that fails is sent again once the copy is connected. One that Redis confirmed, ioredis renews by
+ * itself after a reconnection (through this same method, so a failed renewal is sent again too).
+ */
+function subscribeUntilConfirmed(copy: Redis): void {
+  const subscribe = copy.subscribe.bind(copy) as (...channels: unknown[]) => Promise<unknown>;
+  const subscribing = (...channels: unknown[]): Promise<unknown> => {
+    const reply = subscribe(...channels);
+    reply.catch(() => copy.once('ready', () => void subscribing(...channels)));
+    return reply;
+  };
+  Object.assign(copy, { subscribe: subscribing });
 }
 
 function observed<T>(reply: Promise<T>): Promise<T> {
