@@ -6,10 +6,11 @@ import { Authenticator } from '../auth/authenticator.js';
 import { RoomGrants } from '../auth/room-grants.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
 import type { User } from '../contract/types.js';
-import { APP_LOGGER } from '../logging/logger.js';
+import { APP_LOGGER, createLogger } from '../logging/logger.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
 import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
 import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
+import { OUTAGE_LOG_INTERVAL_MS, RedisOutageLog } from '../storage/redis/redis-outage-log.js';
 import {
   HISTORY_STORE,
   PRESENCE_STORE,
@@ -46,10 +47,16 @@ describe('PresenceKeeper', () => {
   let keeper: PresenceKeeper;
   let presence: ScriptedPresence;
   let broadcaster: FakeBroadcaster;
+  /** The messages of the lines that the node wrote about Redis. */
+  let outageLines: string[];
 
   beforeEach(async () => {
     presence = new ScriptedPresence();
     broadcaster = new FakeBroadcaster();
+    outageLines = [];
+    const outageLogger = createLogger('info', {
+      write: (line: string) => void outageLines.push((JSON.parse(line) as { msg: string }).msg),
+    });
     const moduleRef = await Test.createTestingModule({
       providers: [
         PresenceKeeper,
@@ -69,6 +76,7 @@ describe('PresenceKeeper', () => {
         { provide: Broadcaster, useValue: broadcaster },
         { provide: AppConfig, useValue: loadConfig({}) },
         { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+        { provide: RedisOutageLog, useValue: new RedisOutageLog(outageLogger) },
       ],
     }).compile();
     keeper = moduleRef.get(PresenceKeeper);
@@ -125,6 +133,18 @@ describe('PresenceKeeper', () => {
       jest.setSystemTime(Date.now() + NODE_TIMEOUT_MS);
       await keeper.keepNow();
       expect(broadcaster.eventsNamed('room:left')).toHaveLength(1);
+    });
+
+    it('adds it to the one line about Redis failing, however many rounds fail, and to its return', async () => {
+      presence.failure = new Error('redis is away');
+      for (let round = 0; round < 4; round += 1) await keeper.keep();
+      expect(outageLines).toEqual(['redis is failing']);
+
+      presence.failure = undefined;
+      await keeper.keep();
+      jest.advanceTimersByTime(OUTAGE_LOG_INTERVAL_MS);
+
+      expect(outageLines).toEqual(['redis is failing', 'redis works again']);
     });
   });
 });

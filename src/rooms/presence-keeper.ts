@@ -1,12 +1,13 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
+import { RedisOutageLog } from '../storage/redis/redis-outage-log.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
 import { RoomsService } from './rooms.service.js';
 
@@ -27,7 +28,6 @@ export const NODE_TIMEOUT_MS = 6000;
 export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
-  private failing = false;
   /**
    * When this node's last round failed. After an outage of Redis every node's last heartbeat is
    * old: none reaps before the others have had a full timeout to say they are alive again.
@@ -39,7 +39,8 @@ export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplication
     private readonly rooms: RoomsService,
     private readonly broadcaster: Broadcaster,
     private readonly config: AppConfig,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
+    // Present with Redis, the only store that the keeper has work for.
+    @Optional() private readonly outageLog?: RedisOutageLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,15 +53,16 @@ export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplication
     clearInterval(this.timer);
   }
 
-  /** One round, logged when it fails; never rejects. */
+  /**
+   * One round; never rejects. A failure goes to the outage log with those of Redis's clients, so
+   * that an outage makes one line about Redis, not one more about presence.
+   */
   async keep(): Promise<void> {
     try {
       await this.keepNow();
-      if (this.failing) this.logger.info('presence is kept again');
-      this.failing = false;
+      this.outageLog?.working('presence');
     } catch (error) {
-      if (!this.failing) this.logger.error({ err: error }, 'presence keeping failed; retrying');
-      this.failing = true;
+      this.outageLog?.failing('presence', error);
     }
   }
 

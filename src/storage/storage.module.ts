@@ -14,6 +14,7 @@ import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisIdempotencyStore } from './redis/redis-idempotency.store.js';
 import { RedisKeys } from './redis/redis-keys.js';
+import { RedisOutageLog } from './redis/redis-outage-log.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
@@ -37,8 +38,12 @@ export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as 
  */
 export const IDEMPOTENCY_MEMORY_ENTRIES = 10_000;
 
-/** A node whose Redis does not answer at start still starts (not ready) after this long. */
-const REDIS_START_WAIT_MS = 5000;
+/**
+ * How long a start waits for Redis to connect or to refuse (refused, it starts at once, not
+ * ready). Only a Redis that neither answers nor refuses takes it all: it is small beside the
+ * contract's second within which a node serves /health.
+ */
+const REDIS_START_WAIT_MS = 250;
 
 /**
  * The Socket.IO adapter that the stores need. Either way it keeps at most RECOVERY_BUFFER_PACKETS
@@ -66,7 +71,10 @@ export class StorageModule {
         config.redisUrl === undefined
           ? memoryProviders(config)
           : redisProviders(config, config.redisUrl, logger),
-      exports: [...STORE_TOKENS, SOCKET_IO_ADAPTER],
+      exports:
+        config.redisUrl === undefined
+          ? [...STORE_TOKENS, SOCKET_IO_ADAPTER]
+          : [...STORE_TOKENS, SOCKET_IO_ADAPTER, RedisOutageLog],
     };
   }
 }
@@ -100,9 +108,14 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       provide: RedisConnection,
       useFactory: async () => {
         const connection = new RedisConnection(url, logger);
-        await connection.ready(REDIS_START_WAIT_MS);
+        await connection.firstAttempt(REDIS_START_WAIT_MS);
         return connection;
       },
+    },
+    {
+      provide: RedisOutageLog,
+      useFactory: (redis: RedisConnection) => redis.outageLog,
+      inject: [RedisConnection],
     },
     {
       provide: HISTORY_STORE,

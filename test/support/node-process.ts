@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './redis-server.js';
@@ -22,6 +24,13 @@ export interface NodeProcess {
   running(): boolean;
   /** The last of what the process wrote to stdout and stderr. */
   output(): string;
+  /** How long after its spawn the process first answered GET /health with 200. */
+  readonly servedAfterMs: number;
+  /**
+   * Resolves with the first `count` lines of output that match `pattern`, once the process has
+   * written them; rejects if it exits before.
+   */
+  linesMatching(pattern: RegExp, count: number): Promise<string[]>;
 }
 
 /**
@@ -30,6 +39,7 @@ export interface NodeProcess {
  */
 export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
   const port = await freePort();
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [MAIN], {
     env: { LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,6 +50,7 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  const lines = watchLines(child.stdout);
   let hasExited = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -47,6 +58,25 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
       resolve();
     }),
   );
+  const linesMatching = (pattern: RegExp, count: number) =>
+    new Promise<string[]>((resolve, reject) => {
+      const check = () => {
+        const matching = lines.all.filter((line) => pattern.test(line)).slice(0, count);
+        if (matching.length < count) return;
+        lines.events.off('line', check);
+        resolve(matching);
+      };
+      lines.events.on('line', check);
+      void exited.then(() => {
+        lines.events.off('line', check);
+        reject(
+          new Error(
+            `dist/main.js exited before writing ${count} lines like ${pattern}:\n${output}`,
+          ),
+        );
+      });
+      check();
+    });
 
   const kill = async (signal: NodeJS.Signals) => {
     if (!hasExited) child.kill(signal);
@@ -69,10 +99,28 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
         stop: () => kill('SIGTERM'),
         running: () => !hasExited,
         output: () => output,
+        servedAfterMs: performance.now() - spawnedAt,
+        linesMatching,
       };
     }
     await delay(HEALTH_POLL_INTERVAL_MS);
   }
+}
+
+/** Every whole line the stream carries, kept, with an event per line. */
+function watchLines(stream: Readable): { all: string[]; events: EventEmitter } {
+  const all: string[] = [];
+  const events = new EventEmitter();
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      all.push(line);
+      events.emit('line');
+    }
+  });
+  return { all, events };
 }
 
 async function answersHealth(url: string): Promise<boolean> {

@@ -47,9 +47,14 @@ export class RedisServer {
   }
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options);
+    const server = await RedisServer.reserve(options);
     await server.start();
     return server;
+  }
+
+  /** A server on a free port where nothing listens until `start()`: a Redis that does not answer yet. */
+  static async reserve(options: RedisServerOptions = {}): Promise<RedisServer> {
+    return new RedisServer(await freePort(), options);
   }
 
   get url(): string {

@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../logging/logger.js';
+import { RedisOutageLog } from './redis-outage-log.js';
 
 /**
  * A command that Redis does not answer fails after this long, so that an event needing Redis
@@ -25,13 +26,13 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 export class RedisConnection implements OnApplicationShutdown {
   readonly commands: Redis;
   readonly adapter: Redis;
+  /** Where every client of the node, the adapter's copies included, reports losing Redis. */
+  readonly outageLog: RedisOutageLog;
   /** The clients the adapter made of `adapter` for its reads and subscriptions. */
-  private readonly adapterCopies: Redis[];
+  private readonly adapterCopies: Redis[] = [];
 
-  constructor(
-    url: string,
-    private readonly logger: Logger,
-  ) {
+  constructor(url: string, logger: Logger) {
+    this.outageLog = new RedisOutageLog(logger);
     const common: RedisOptions = { retryStrategy, connectionName: 'switchboard' };
     this.commands = this.watched(
       'commands',
@@ -54,19 +55,23 @@ export class RedisConnection implements OnApplicationShutdown {
       }),
     );
     markRejectionsHandled(this.adapter);
-    this.adapterCopies = trackCopies(this.adapter);
+    this.keepCopies(this.adapter);
   }
 
-  /** Resolves once the command client is ready, or after `timeoutMs` (the node then starts not ready). */
-  async ready(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves once the command client's first attempt to connect has succeeded or failed, or after
+   * `timeoutMs` when it neither connects nor fails: a node without Redis starts at once, not ready.
+   */
+  async firstAttempt(timeoutMs: number): Promise<void> {
     if (this.commands.status === 'ready') return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.commands.off('ready', done).off('error', done);
         resolve();
-      }
-      this.commands.once('ready', done);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.commands.once('ready', done).once('error', done);
     });
   }
 
@@ -84,20 +89,25 @@ export class RedisConnection implements OnApplicationShutdown {
     );
   }
 
-  /** Logs each loss and each return of the connection once, not every failed retry. */
+  /** Reports each failed attempt to connect, and each return, to the outage log. */
   private watched(role: string, client: Redis): Redis {
-    let lost = false;
-    client.on('error', (error: Error) => {
-      if (lost) return;
-      lost = true;
-      this.logger.error({ redis: role, err: error.message }, 'redis connection lost');
-    });
-    client.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      this.logger.info({ redis: role }, 'redis connection back');
-    });
+    client.on('error', (error: Error) => this.outageLog.failing(role, error));
+    client.on('ready', () => this.outageLog.working(role));
     return client;
+  }
+
+  /**
+   * Watches and keeps the copies that the adapter makes with `duplicate()`: it never closes them
+   * on its own, and they lose Redis as the others do. Their subscriptions outlive an outage.
+   */
+  private keepCopies(client: Redis): void {
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+      const copy = duplicate(...args);
+      this.adapterCopies.push(copy);
+      subscribeUntilConfirmed(copy);
+      return this.watched(`adapter copy ${this.adapterCopies.length}`, copy);
+    };
   }
 }
 
@@ -116,16 +126,22 @@ function markRejectionsHandled(client: Redis): void {
   });
 }
 
-/** Records the copies made with `duplicate()`, which the adapter makes but never closes on its own. */
-function trackCopies(client: Redis): Redis[] {
-  const copies: Redis[] = [];
-  const duplicate = client.duplicate.bind(client);
-  client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
-    const copy = duplicate(...args);
-    copies.push(copy);
-    return copy;
+/**
+ * The adapter subscribes its copy to the node's channels once, when it is created, and drops the
+ * reply. Started while Redis does not answer, that subscription waits in the copy's queue until
+ * the queue is flushed with an error: unobserved, the error would end the process, and the node
+ * would never hear the others' requests (counting sockets, ending sessions). So a subscription
+ * that fails is sent again once the copy is connected. One that Redis confirmed, ioredis renews by
+ * itself after a reconnection (through this same method, so a failed renewal is sent again too).
+ */
+function subscribeUntilConfirmed(copy: Redis): void {
+  const subscribe = copy.subscribe.bind(copy) as (...channels: unknown[]) => Promise<unknown>;
+  const subscribing = (...channels: unknown[]): Promise<unknown> => {
+    const reply = subscribe(...channels);
+    reply.catch(() => copy.once('ready', () => void subscribing(...channels)));
+    return reply;
   };
-  return copies;
+  Object.assign(copy, { subscribe: subscribing });
 }
 
 function observed<T>(reply: Promise<T>): Promise<T> {
