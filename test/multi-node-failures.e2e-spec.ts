@@ -145,7 +145,7 @@ describeWithRedis('Redis restarted under running nodes (no persistence)', () => 
     await cluster.startRedis();
 
     const room = uniqueId('room');
-    for (const socket of [alice, bob, carol]) await joined(socket, room);
+    for (const socket of [alice, bob, carol, erinTabs[0]]) await joined(socket, room);
     const toOthers = [bob, carol].map((socket) => nextEvent<Message>(socket, 'chat:message'));
     const message = await sent(alice, room, 'back again');
     for (const received of await Promise.all(toOthers)) expect(received).toEqual(message);

@@ -1,10 +1,11 @@
 import type { Socket } from 'socket.io-client';
-import { closeAllClients, connectAs, ok } from './support/clients.js';
+import { closeAllClients, connectAs, ok, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { bearer, postNotification } from './support/http.js';
-import { uniqueId } from './support/identities.js';
+import { connectAdmin, uniqueId } from './support/identities.js';
 import { acknowledgementsReceived, closeInboxClients, connectWithInbox } from './support/inbox.js';
 import { describeWithRedis } from './support/redis-server.js';
+import { inCommonRoom } from './support/rooms.js';
 import { signToken } from './support/tokens.js';
 
 const API_KEY = 'an-api-key-for-other-backends';
@@ -40,6 +41,8 @@ describeWithRedis('notifications to a user across nodes (three nodes over one Re
     const [a, b, c] = cluster.urls;
     const tabs = [await connectUser(a), await connectUser(b), await connectUser(c)];
     const sender = await connectAs(a, 'sender');
+    // Present in a common room through the tab on C only: presence counts on every node.
+    await inCommonRoom(sender, tabs[2]);
 
     const sent = await notify(sender, 'hello everywhere');
 
@@ -78,9 +81,9 @@ describeWithRedis('notifications to a user across nodes (three nodes over one Re
     }
   });
 
-  it('keeps what A sent while the user was away, delivers it on C, and not again once C acknowledged it', async () => {
+  it('keeps what an admin on A sent while the user was away, delivers it on C, and not again once C acknowledged it', async () => {
     const [a, b, c] = cluster.urls;
-    const sender = await connectAs(a, 'sender');
+    const sender = await connectAdmin(a);
     const whileAway = await notify(sender, 'while you were away');
     expect(whileAway.recipients).toBe(0);
 
@@ -96,5 +99,25 @@ describeWithRedis('notifications to a user across nodes (three nodes over one Re
     const onB = await connectUser(b);
     const fresh = await notify(sender, 'fresh');
     expect((await onB.inbox.take()).id).toBe(fresh.id);
+  });
+
+  it('refuses a guest on A who shares no room with the user on B as FORBIDDEN, and keeps nothing for them', async () => {
+    const [a, b, c] = cluster.urls;
+    const onB = await connectUser(b);
+    await inCommonRoom(onB, await connectAs(c, 'friend'));
+    const guest = await connectAs(a, 'mallory');
+    await inCommonRoom(guest);
+
+    const reply = await request(guest, 'notification:send', {
+      target: { userId },
+      title: 'Your account is locked',
+      body: 'sign in at evil.example',
+    });
+
+    expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    onB.disconnect();
+    const onC = await connectUser(c);
+    const fresh = await notify(await connectAdmin(a), 'fresh');
+    expect((await onC.inbox.take()).id).toBe(fresh.id);
   });
 });

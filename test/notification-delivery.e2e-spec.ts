@@ -1,5 +1,5 @@
-import { closeAllClients, connect, ok, type TestClient } from './support/clients.js';
-import { uniqueId } from './support/identities.js';
+import { closeAllClients, ok, type TestClient } from './support/clients.js';
+import { connectAdmin, uniqueId } from './support/identities.js';
 import {
   acknowledgementsReceived,
   closeInboxClients,
@@ -27,7 +27,7 @@ describe('notification delivery to a user (at-least-once)', () => {
 
   beforeEach(async () => {
     userId = uniqueId('henry');
-    sender = await connect(server.url, { name: 'sender' });
+    sender = await connectAdmin(server.url);
   });
   afterEach(() => {
     closeAllClients();
@@ -131,7 +131,7 @@ describe('notification delivery to a user with several tabs', () => {
 
   beforeEach(async () => {
     userId = uniqueId('iris');
-    sender = await connect(server.url, { name: 'sender' });
+    sender = await connectAdmin(server.url);
   });
   afterEach(() => {
     closeAllClients();

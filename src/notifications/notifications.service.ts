@@ -36,7 +36,7 @@ export class NotificationsService {
     { target, title, body, data }: SendNotificationDto,
   ): Promise<{ id: string; recipients: number }> {
     const audience = audienceOf(target);
-    this.authorize(sender, audience);
+    await this.authorize(sender, audience);
     const notification: Notification = {
       id: randomUUID(),
       title,
@@ -95,13 +95,17 @@ export class NotificationsService {
     return delivery.sent;
   }
 
-  private authorize(sender: Sender, audience: Audience): void {
+  /** Checked before anything is stored or sent: a refusal leaves no trace. */
+  private async authorize(sender: Sender, audience: Audience): Promise<void> {
     if (sender.kind === 'system') return;
     if ('all' in audience && !sender.identity.roles.includes(ADMIN_ROLE)) {
       throw new AppError('FORBIDDEN', `only the ${ADMIN_ROLE} role may notify everyone`);
     }
     if ('room' in audience) {
       this.rooms.assertMember(sender.socketId, audience.room);
+    }
+    if ('userId' in audience) {
+      await this.rooms.assertMayAddress(sender.identity, audience.userId);
     }
   }
 }
