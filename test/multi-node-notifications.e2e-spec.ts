@@ -1,9 +1,16 @@
+import { jest } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
+import { Broadcaster } from '../src/realtime/broadcaster.js';
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { bearer, postNotification } from './support/http.js';
 import { connectAdmin, uniqueId } from './support/identities.js';
-import { acknowledgementsReceived, closeInboxClients, connectWithInbox } from './support/inbox.js';
+import {
+  acknowledgementsReceived,
+  closeInboxClients,
+  connectWithInbox,
+  type Acknowledgement,
+} from './support/inbox.js';
 import { describeWithRedis } from './support/redis-server.js';
 import { inCommonRoom } from './support/rooms.js';
 import { signToken } from './support/tokens.js';
@@ -119,5 +126,62 @@ describeWithRedis('notifications to a user across nodes (three nodes over one Re
     const onC = await connectUser(c);
     const fresh = await notify(await connectAdmin(a), 'fresh');
     expect((await onC.inbox.take()).id).toBe(fresh.id);
+  });
+});
+
+/**
+ * Whatever happens to the node that accepted a notification, or to its broadcast, the node that
+ * holds the user's socket offers it again (NOTIFY_ACK_TIMEOUT_MS short here). The user's client
+ * refuses each notification the first time it arrives and acknowledges it the second.
+ */
+describeWithRedis('notifications offered again by the node that holds the user (two nodes)', () => {
+  const cluster = useCluster('multi-node-notifications-again', {
+    size: 2,
+    env: { NOTIFY_API_KEY: API_KEY, NOTIFY_ACK_TIMEOUT_MS: '200' },
+  });
+  let userId: string;
+
+  beforeEach(() => {
+    userId = uniqueId('fay');
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    closeInboxClients();
+  });
+
+  async function connectUser(url: string, acknowledge: Acknowledgement) {
+    const token = await signToken({ sub: userId, name: 'Fay' });
+    return connectWithInbox(url, { token }, { acknowledge });
+  }
+
+  const invoice = () => ({ target: { userId }, title: 'Invoice', body: 'is ready' });
+
+  it('offers a notification whose broadcast from A to B was lost to the user on B', async () => {
+    const [a, b] = cluster.urls;
+    const onB = await connectUser(b, 'with { ok: true }');
+    // A sends as if the broadcast left, and no acknowledgement ever comes back.
+    jest
+      .spyOn(cluster.apps[0].get(Broadcaster), 'sendToEachWithAck')
+      .mockResolvedValueOnce({ sent: 1, acknowledged: Promise.resolve(false) });
+
+    const accepted = await postNotification<Sent>(a, invoice(), bearer(API_KEY));
+
+    expect(accepted).toMatchObject({ status: 202, body: { recipients: 1 } });
+    expect((await onB.inbox.take()).id).toBe(accepted.body.id);
+  });
+
+  it('offers a notification again to the user on B after A, which accepted it, was killed', async () => {
+    const onB = await connectUser(cluster.urls[1], 'from the second offer');
+    const doomed = await cluster.startProcessNode();
+
+    const accepted = await postNotification<Sent>(doomed.url, invoice(), bearer(API_KEY));
+    await doomed.kill('SIGKILL');
+
+    expect(accepted.status).toBe(202);
+    // Offered once (by A, unless it died first) and again by B, which gets the acknowledgement.
+    expect((await onB.inbox.takeMany(2)).map(({ id }) => id)).toEqual([
+      accepted.body.id,
+      accepted.body.id,
+    ]);
   });
 });

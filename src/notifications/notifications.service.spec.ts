@@ -69,7 +69,7 @@ describe('NotificationsService', () => {
     expect((await pending.pending('bob')).map((each) => each.id)).toEqual([first.id, second.id]);
 
     broadcaster.socketsPerAudience = 1;
-    await notifications.redeliver('bob', 'b1');
+    await notifications.redeliver('bob', ['b1']);
     const redelivered = broadcaster.eventsNamed('notification');
     expect(redelivered.map((sent) => (sent.payload as Notification).title)).toEqual(['one', 'two']);
     expect(
