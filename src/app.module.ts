@@ -22,6 +22,7 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsService } from './notifications/notifications.service.js';
+import { ReofferScheduler } from './notifications/reoffer-scheduler.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { RelayController } from './relay/relay.controller.js';
 import { RelayService } from './relay/relay.service.js';
@@ -70,6 +71,7 @@ export class AppModule {
         PresenceKeeper,
         ChatService,
         NotificationsService,
+        ReofferScheduler,
         SlowReaderSweeper,
         SocketsPerUserService,
         HandshakeAdmission,

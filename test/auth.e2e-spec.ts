@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import type { Notification } from '../src/contract/types.js';
 import { closeAllClients, connect, nextNotification, ok, refusal } from './support/clients.js';
 import { connectWithToken, uniqueId, unsignedToken } from './support/identities.js';
+import { inCommonRoom } from './support/rooms.js';
 import { useServer } from './support/server.js';
 import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
 
@@ -130,6 +131,7 @@ describe('identity (handshake)', () => {
       const laptop = await connectWithToken(server.url, { sub: carolId, name: 'Carol' });
       const phone = await connectWithToken(server.url, { sub: carolId, name: 'Carol' });
       const sender = await connect(server.url, { name: 'dave' });
+      await inCommonRoom(sender, laptop);
 
       const received = Promise.all([nextNotification(laptop), nextNotification(phone)]);
       const sent = await ok<{ id: string; recipients: number }>(sender, 'notification:send', {

@@ -1,6 +1,6 @@
 import { closeAllClients, collect, connectAs, ok } from './support/clients.js';
 import { acknowledgementsReceived, closeInboxClients, connectWithInbox } from './support/inbox.js';
-import { caughtUp, joined } from './support/rooms.js';
+import { caughtUp, inCommonRoom, joined } from './support/rooms.js';
 import { useServer } from './support/server.js';
 
 describe('a chat room named like a socket id', () => {
@@ -25,6 +25,7 @@ describe('a chat room named like a socket id', () => {
     const intruder = await connectWithInbox(server.url, { name: 'intruder' });
     const sender = await connectAs(server.url, 'sender');
     await joined(intruder, victim.welcome.socketId);
+    await inCommonRoom(sender, victim, intruder);
     await ok(sender, 'notification:send', {
       target: { userId: victim.welcome.user.id },
       title: 'private',
@@ -45,6 +46,7 @@ describe('a chat room named like a socket id', () => {
     await joined(alice, alice.welcome.socketId);
     await ok(alice, 'room:leave', { room: alice.welcome.socketId });
     const sender = await connectAs(server.url, 'sender');
+    await inCommonRoom(sender, alice);
     await ok(sender, 'notification:send', {
       target: { userId: alice.welcome.user.id },
       title: 'still here',

@@ -1,7 +1,7 @@
 import type { Message, User } from '../src/contract/types.js';
 import { closeAllClients, collect, connectAs, nextEvent, ok, request } from './support/clients.js';
 import { readiness, useCluster } from './support/cluster.js';
-import { connectWithToken, uniqueId } from './support/identities.js';
+import { connectAdmin, connectWithToken, uniqueId } from './support/identities.js';
 import { closeInboxClients, connectWithInbox } from './support/inbox.js';
 import { describeWithRedis } from './support/redis-server.js';
 import {
@@ -145,7 +145,7 @@ describeWithRedis('Redis restarted under running nodes (no persistence)', () => 
     await cluster.startRedis();
 
     const room = uniqueId('room');
-    for (const socket of [alice, bob, carol]) await joined(socket, room);
+    for (const socket of [alice, bob, carol, erinTabs[0]]) await joined(socket, room);
     const toOthers = [bob, carol].map((socket) => nextEvent<Message>(socket, 'chat:message'));
     const message = await sent(alice, room, 'back again');
     for (const received of await Promise.all(toOthers)) expect(received).toEqual(message);
@@ -187,5 +187,38 @@ describeWithRedis('Redis restarted under running nodes (no persistence)', () => 
     );
     // Presence was registered again silently: nobody was told of a departure, nor of a return.
     expect(comingsAndGoings).toEqual([[], []]);
+  }, 40_000);
+});
+
+describeWithRedis('Redis restarted under a node whose user has a notification pending', () => {
+  // So long an ack timeout that only the return of Redis makes the node offer it again in time.
+  const cluster = useCluster('multi-node-redis-return', {
+    size: 1,
+    persistent: true,
+    env: { NOTIFY_ACK_TIMEOUT_MS: '60000' },
+  });
+  afterEach(() => {
+    closeAllClients();
+    closeInboxClients();
+  });
+
+  it('offers its connected users what they have pending once Redis answers again', async () => {
+    const [a] = cluster.urls;
+    const gus = newUser('Gus');
+    const token = await signToken({ sub: gus.id, name: gus.name });
+    // Refuses each notification the first time, and acknowledges it when it comes again.
+    const gusOnA = await connectWithInbox(a, { token }, { acknowledge: 'from the second offer' });
+    const sent = await ok<{ id: string }>(await connectAdmin(a), 'notification:send', {
+      target: { userId: gus.id },
+      title: 'while Redis restarts',
+      body: 'kept in its append-only file',
+    });
+    expect((await gusOnA.inbox.take()).id).toBe(sent.id);
+
+    await cluster.stopRedis();
+    await cluster.startRedis();
+
+    expect((await gusOnA.inbox.take()).id).toBe(sent.id);
+    expect(gusOnA.connected).toBe(true);
   }, 40_000);
 });

@@ -37,6 +37,7 @@ describeWithRedis('every node and Redis restarted, over a persistent Redis', () 
       await sent(alice, room, 'three'),
     ];
     const ignoringDora = await connectDora(c, 'never');
+    await joined(ignoringDora, room);
     const notify = (title: string) =>
       ok<{ id: string }>(alice, 'notification:send', {
         target: { userId: dora.id },

@@ -1,5 +1,5 @@
-import { closeAllClients, connect, ok, type TestClient } from './support/clients.js';
-import { uniqueId } from './support/identities.js';
+import { closeAllClients, ok, type TestClient } from './support/clients.js';
+import { connectAdmin, uniqueId } from './support/identities.js';
 import {
   acknowledgementsReceived,
   closeInboxClients,
@@ -27,7 +27,7 @@ describe('notification delivery to a user (at-least-once)', () => {
 
   beforeEach(async () => {
     userId = uniqueId('henry');
-    sender = await connect(server.url, { name: 'sender' });
+    sender = await connectAdmin(server.url);
   });
   afterEach(() => {
     closeAllClients();
@@ -131,7 +131,7 @@ describe('notification delivery to a user with several tabs', () => {
 
   beforeEach(async () => {
     userId = uniqueId('iris');
-    sender = await connect(server.url, { name: 'sender' });
+    sender = await connectAdmin(server.url);
   });
   afterEach(() => {
     closeAllClients();
@@ -179,5 +179,61 @@ describe('notification delivery to a user with several tabs', () => {
     expect(await newTab.inbox.take()).toMatchObject({ id: fresh.id, title: 'fresh' });
     expect((await silent.inbox.take()).id).toBe(fresh.id);
     await silent.answerAll();
+  });
+});
+
+/**
+ * A user who stays connected does not wait for a reconnection: what none of their sockets
+ * acknowledged is offered again after NOTIFY_ACK_TIMEOUT_MS (short here), then at doubling
+ * intervals. The client refuses each notification the first time and acknowledges it the second.
+ */
+describe('notification offered again to a user who stays connected', () => {
+  const server = useServer({ AUTH_JWT_SECRET: TEST_JWT_SECRET, NOTIFY_ACK_TIMEOUT_MS: '200' });
+  let sender: TestClient;
+  let userId: string;
+
+  beforeEach(async () => {
+    userId = uniqueId('jo');
+    sender = await connectAdmin(server.url);
+  });
+  afterEach(() => {
+    closeAllClients();
+    closeInboxClients();
+  });
+
+  function notify(title: string) {
+    return ok<Sent>(sender, 'notification:send', { target: { userId }, title, body: title });
+  }
+
+  it('offers what the socket did not acknowledge again, with the same id, and never again once acknowledged', async () => {
+    const token = await signToken({ sub: userId, name: 'Jo' });
+    const jo = await connectWithInbox(
+      server.url,
+      { token },
+      { acknowledge: 'from the second offer' },
+    );
+
+    const first = await notify('first');
+    expect((await jo.inbox.takeMany(2)).map(({ id }) => id)).toEqual([first.id, first.id]);
+    await acknowledgementsReceived(jo);
+
+    // The next offer again holds everything pending, oldest first: the acknowledged one is gone.
+    const second = await notify('second');
+    expect((await jo.inbox.takeMany(2)).map(({ id }) => id)).toEqual([second.id, second.id]);
+  });
+
+  it('offers it again to every connected socket of the user', async () => {
+    const token = await signToken({ sub: userId, name: 'Jo' });
+    const tabs = await Promise.all(
+      [1, 2].map(() =>
+        connectWithInbox(server.url, { token }, { acknowledge: 'from the second offer' }),
+      ),
+    );
+
+    const sent = await notify('to both tabs');
+
+    for (const tab of tabs) {
+      expect((await tab.inbox.takeMany(2)).map(({ id }) => id)).toEqual([sent.id, sent.id]);
+    }
   });
 });

@@ -8,10 +8,11 @@ import {
   request,
   type TestClient,
 } from './support/clients.js';
-import { connectWithToken, uniqueId } from './support/identities.js';
-import { caughtUp } from './support/rooms.js';
+import { connectAdmin, connectWithToken, uniqueId } from './support/identities.js';
+import { closeInboxClients, connectWithInbox } from './support/inbox.js';
+import { caughtUp, inCommonRoom } from './support/rooms.js';
 import { useServer } from './support/server.js';
-import { TEST_JWT_SECRET } from './support/tokens.js';
+import { signToken, TEST_JWT_SECRET } from './support/tokens.js';
 
 interface Sent {
   id: string;
@@ -42,6 +43,7 @@ describe('notification:send', () => {
         [1, 2, 3].map(() => connectWithToken(server.url, { sub: erinId, name: 'Erin' })),
       );
       const sender = await connect(server.url, { name: 'frank' });
+      await inCommonRoom(sender, ...tabs);
 
       const received = Promise.all(tabs.map((tab) => nextNotification(tab)));
       const sent = await send(sender, {
@@ -62,6 +64,7 @@ describe('notification:send', () => {
       const erin = await connectWithToken(server.url, { sub: uniqueId('erin'), name: 'Erin' });
       const bystander = await connect(server.url, { name: 'grace' });
       const sender = await connect(server.url, { name: 'frank' });
+      await inCommonRoom(sender, erin, bystander);
       const seenByBystander = collect<Notification>(bystander, 'notification');
 
       const received = nextNotification(erin);
@@ -73,7 +76,7 @@ describe('notification:send', () => {
     });
 
     it('replies with 0 recipients when the user has no socket', async () => {
-      const sender = await connect(server.url, { name: 'frank' });
+      const sender = await connectAdmin(server.url);
       const sent = await send(sender, {
         target: { userId: uniqueId('offline') },
         title: 'Later',
@@ -85,6 +88,7 @@ describe('notification:send', () => {
     it('delivers { id, title, body, data, ts, from } with the sender as from', async () => {
       const erin = await connectWithToken(server.url, { sub: uniqueId('erin'), name: 'Erin' });
       const frank = await connectWithToken(server.url, { sub: uniqueId('frank'), name: 'Frank' });
+      await inCommonRoom(erin, frank);
       const data = { orderId: 42, lines: [{ sku: 'A-1', quantity: 2 }], gift: false };
 
       const received = nextNotification(erin);
@@ -112,6 +116,7 @@ describe('notification:send', () => {
     it('leaves data out when none was given', async () => {
       const erin = await connectWithToken(server.url, { sub: uniqueId('erin'), name: 'Erin' });
       const sender = await connect(server.url, { name: 'frank' });
+      await inCommonRoom(erin, sender);
 
       const received = nextNotification(erin);
       await send(sender, { target: { userId: erin.welcome.user.id }, title: 'Ping', body: 'pong' });
@@ -120,7 +125,7 @@ describe('notification:send', () => {
     });
 
     it('gives each notification its own id', async () => {
-      const sender = await connect(server.url, { name: 'frank' });
+      const sender = await connectAdmin(server.url);
       const target = { userId: uniqueId('offline') };
       const first = await send(sender, { target, title: 'One', body: '1' });
       const second = await send(sender, { target, title: 'One', body: '1' });
@@ -254,7 +259,7 @@ describe('notification:send', () => {
     });
 
     it('accepts a title of 200 and a body of 2000 characters', async () => {
-      const sender = await connect(server.url, { name: 'frank' });
+      const sender = await connectAdmin(server.url);
       const reply = await request(sender, 'notification:send', {
         ...valid,
         title: 'x'.repeat(200),
@@ -264,7 +269,7 @@ describe('notification:send', () => {
     });
 
     it('counts characters, not UTF-16 code units', async () => {
-      const sender = await connect(server.url, { name: 'frank' });
+      const sender = await connectAdmin(server.url);
       const reply = await request(sender, 'notification:send', {
         ...valid,
         title: '🔔'.repeat(200),
@@ -276,6 +281,111 @@ describe('notification:send', () => {
   function connectAs(name: string) {
     return connect(server.url, { name });
   }
+});
+
+/**
+ * `{ userId }` needs the sender and that user present in a common room (or the admin role): a
+ * stranger must not reach a user's devices, fill their pending notifications, or learn whether a
+ * user id exists or is online.
+ */
+describe('notification:send to { userId } from a stranger', () => {
+  const server = useServer(SERVER_ENV);
+  afterEach(() => {
+    closeAllClients();
+    closeInboxClients();
+  });
+  const phishing = { title: 'Your account is locked', body: 'sign in at evil.example' };
+
+  it('replies FORBIDDEN to a guest who shares no room with the user, and keeps nothing for them', async () => {
+    const victimId = uniqueId('victim');
+    const guest = await connect(server.url, { name: 'mallory' });
+
+    const reply = await request(guest, 'notification:send', {
+      target: { userId: victimId },
+      ...phishing,
+    });
+
+    expect(reply).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
+    await expectNothingPendingFor(victimId);
+  });
+
+  it('replies alike whether the user is online in another room, offline or unknown', async () => {
+    const victim = await connectWithToken(server.url, { sub: uniqueId('victim'), name: 'Vic' });
+    const guest = await connect(server.url, { name: 'mallory' });
+    await inCommonRoom(victim, await connect(server.url, { name: 'friend' }));
+    await inCommonRoom(guest);
+    const seenByVictim = collect<Notification>(victim, 'notification');
+
+    const replies = await Promise.all(
+      [victim.welcome.user.id, uniqueId('unknown')].map((userId) =>
+        request(guest, 'notification:send', { target: { userId }, ...phishing }),
+      ),
+    );
+
+    expect(replies[0]).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(replies[1]).toEqual(replies[0]);
+    await caughtUp(victim);
+    expect(seenByVictim).toEqual([]);
+  });
+
+  it('lets a user who shares a room with the user notify them', async () => {
+    const friendId = uniqueId('friend');
+    const friend = await connectWithInbox(server.url, {
+      token: await signToken({ sub: friendId, name: 'Friend' }),
+    });
+    const sender = await connect(server.url, { name: 'guest' });
+    await inCommonRoom(friend, sender);
+
+    const sent = await send(sender, { target: { userId: friendId }, title: 'Hi', body: 'there' });
+
+    expect(sent.recipients).toBe(1);
+    expect((await friend.inbox.take()).id).toBe(sent.id);
+  });
+
+  it('lets the admin role notify a user who is offline, who gets it on connection', async () => {
+    const userId = uniqueId('offline');
+    const sent = await send(await connectAdmin(server.url), {
+      target: { userId },
+      title: 'Welcome',
+      body: 'back',
+    });
+
+    const user = await connectUser(userId);
+    expect((await user.inbox.take()).id).toBe(sent.id);
+  });
+
+  async function connectUser(userId: string) {
+    return connectWithInbox(server.url, { token: await signToken({ sub: userId, name: 'User' }) });
+  }
+
+  /** The first notification a new connection of the user gets is a fresh one from an admin. */
+  async function expectNothingPendingFor(userId: string) {
+    const user = await connectUser(userId);
+    const fresh = await send(await connectAdmin(server.url), {
+      target: { userId },
+      title: 'fresh',
+      body: 'fresh',
+    });
+    expect((await user.inbox.take()).id).toBe(fresh.id);
+  }
+});
+
+describe('notification:send to { userId } with ROOMS_REQUIRE_GRANT', () => {
+  const server = useServer({ ...SERVER_ENV, ROOMS_REQUIRE_GRANT: 'true' });
+  afterEach(() => closeAllClients());
+
+  it('replies FORBIDDEN to a guest, who can share no room with anyone', async () => {
+    const victim = await connectWithToken(server.url, { sub: uniqueId('victim'), name: 'Vic' });
+    const guest = await connect(server.url, { name: 'mallory' });
+
+    const reply = await request(guest, 'notification:send', {
+      target: { userId: victim.welcome.user.id },
+      title: 'Hi',
+      body: 'there',
+    });
+
+    expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
 });
 
 describe('notification:send to { all: true } from an admin', () => {

@@ -1,5 +1,6 @@
 import type { Notification } from '../src/contract/types.js';
 import { nextNotification, ok } from './support/clients.js';
+import { inCommonRoom } from './support/rooms.js';
 import { useServer } from './support/server.js';
 import {
   closeAllClientsAndTransports,
@@ -34,6 +35,7 @@ describe('transports', () => {
   it('delivers between clients on different transports', async () => {
     const overWebSocket = await connectOver(server.url, 'ws', ['websocket']);
     const overPolling = await connectOver(server.url, 'polling', ['polling']);
+    await inCommonRoom(overWebSocket, overPolling);
     const received = nextNotification(overPolling);
 
     await ok(overWebSocket, 'notification:send', {

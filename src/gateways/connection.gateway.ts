@@ -71,7 +71,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     try {
       if (socket.recovered)
         await this.rooms.recovered(user, socket.id, this.broadcaster.chatRoomsOf(socket.id));
-      await this.notifications.redeliver(user.id, socket.id);
+      await this.notifications.redeliver(user.id, [socket.id]);
     } catch (error) {
       this.logger.error(
         { err: error, socketId: socket.id, userId: user.id },

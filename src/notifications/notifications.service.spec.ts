@@ -1,11 +1,13 @@
 import { createServices } from '../../test/support/services.js';
 import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import type { AppError } from '../common/app-error.js';
 import type { Identity, Notification } from '../contract/types.js';
 import { RoomsService } from '../rooms/rooms.service.js';
 import type { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
 import { NotificationsService, type Sender } from './notifications.service.js';
 
 const alice: Identity = { id: 'alice', name: 'Alice', roles: [] };
+const bob: Identity = { id: 'bob', name: 'Bob', roles: [] };
 const admin: Identity = { id: 'root', name: 'Root', roles: ['admin'] };
 const fromAlice: Sender = { kind: 'user', identity: alice, socketId: 'a1' };
 const system: Sender = { kind: 'system', user: { id: 'system', name: 'System' } };
@@ -27,6 +29,8 @@ describe('NotificationsService', () => {
   const acknowledgementsSettled = () => new Promise((resolve) => setImmediate(resolve));
 
   it('sends to a user and forgets the notification once acknowledged', async () => {
+    await rooms.join(alice, 'a1', 'lobby');
+    await rooms.join(bob, 'b1', 'lobby');
     broadcaster.socketsPerAudience = 2;
     const result = await notifications.send(fromAlice, {
       target: { userId: 'bob' },
@@ -65,7 +69,7 @@ describe('NotificationsService', () => {
     expect((await pending.pending('bob')).map((each) => each.id)).toEqual([first.id, second.id]);
 
     broadcaster.socketsPerAudience = 1;
-    await notifications.redeliver('bob', 'b1');
+    await notifications.redeliver('bob', ['b1']);
     const redelivered = broadcaster.eventsNamed('notification');
     expect(redelivered.map((sent) => (sent.payload as Notification).title)).toEqual(['one', 'two']);
     expect(
@@ -118,6 +122,52 @@ describe('NotificationsService', () => {
       { room: 'lobby' },
       { all: true },
     ]);
+  });
+
+  describe('to { userId }', () => {
+    const toBob = { target: { userId: 'bob' }, title: 't', body: 'b' };
+
+    it('refuses a sender who shares no room with the user as FORBIDDEN, and keeps and sends nothing', async () => {
+      await rooms.join(alice, 'a1', 'lobby');
+      await rooms.join(bob, 'b1', 'kitchen');
+
+      await expect(notifications.send(fromAlice, toBob)).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      expect(await pending.pending('bob')).toEqual([]);
+      expect(broadcaster.eventsNamed('notification')).toEqual([]);
+    });
+
+    it('refuses alike whether the user is present elsewhere, offline or unknown', async () => {
+      await rooms.join(bob, 'b1', 'kitchen');
+      const refusalFor = (userId: string) =>
+        notifications.send(fromAlice, { ...toBob, target: { userId } }).then(
+          () => undefined,
+          ({ code, message }: AppError) => ({ code, message }),
+        );
+
+      const [present, unknown] = await Promise.all([refusalFor('bob'), refusalFor('nobody')]);
+      expect(present).toMatchObject({ code: 'FORBIDDEN' });
+      expect(unknown).toEqual(present);
+    });
+
+    it('lets users present in a common room notify each other', async () => {
+      await rooms.join(alice, 'a1', 'lobby');
+      await rooms.join(bob, 'b1', 'lobby');
+
+      await expect(notifications.send(fromAlice, toBob)).resolves.toMatchObject({ recipients: 1 });
+      expect(broadcaster.eventsNamed('notification').map((sent) => sent.audience)).toEqual([
+        { userId: 'bob' },
+      ]);
+    });
+
+    it('lets the admin role notify any user, present or not', async () => {
+      broadcaster.socketsPerAudience = 0;
+      const fromAdmin: Sender = { kind: 'user', identity: admin, socketId: 'r1' };
+
+      await notifications.send(fromAdmin, toBob);
+      expect(await pending.pending('bob')).toHaveLength(1);
+    });
   });
 
   it('keeps nothing for room and everyone broadcasts', async () => {

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Identity, Notification, User } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
-import { Broadcaster, type Audience } from '../realtime/broadcaster.js';
+import { Broadcaster, type AcknowledgedDelivery, type Audience } from '../realtime/broadcaster.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PENDING_NOTIFICATION_STORE, type PendingNotificationStore } from '../storage/stores.js';
 import type { SendNotificationDto, TargetDto } from './notifications.dto.js';
@@ -17,8 +17,9 @@ export type Sender =
 
 /**
  * Notifications to a user are delivered at least once: kept until one of the user's sockets
- * acknowledges, and offered again on each new connection of that user. Room and everyone
- * notifications are best-effort broadcasts.
+ * acknowledges, offered again on each new connection of that user, and to the sockets that stay
+ * connected on a schedule (see ReofferScheduler). Room and everyone notifications are best-effort
+ * broadcasts.
  */
 @Injectable()
 export class NotificationsService {
@@ -36,7 +37,7 @@ export class NotificationsService {
     { target, title, body, data }: SendNotificationDto,
   ): Promise<{ id: string; recipients: number }> {
     const audience = audienceOf(target);
-    this.authorize(sender, audience);
+    await this.authorize(sender, audience);
     const notification: Notification = {
       id: randomUUID(),
       title,
@@ -46,10 +47,11 @@ export class NotificationsService {
       from: sender.kind === 'user' ? publicUser(sender.identity) : sender.user,
     };
     if ('userId' in audience) {
-      await this.pendingNotifications.add(audience.userId, notification);
+      const offerAgainAt = notification.ts + this.config.notifyAckTimeoutMs;
+      await this.pendingNotifications.add(audience.userId, notification, offerAgainAt);
       return {
         id: notification.id,
-        recipients: await this.deliver(audience.userId, audience, notification),
+        recipients: await this.deliver(audience.userId, notification),
       };
     }
     const recipients = await this.broadcaster.sendExpectingAck(
@@ -61,27 +63,55 @@ export class NotificationsService {
     return { id: notification.id, recipients };
   }
 
-  /** Offers a newly connected socket everything its user has not acknowledged, oldest first. */
-  async redeliver(userId: string, socketId: string): Promise<void> {
-    const pending = await this.pendingNotifications.pending(userId);
-    // One after another, so that they reach the client in the order they were sent.
-    for (const notification of pending) {
-      await this.deliver(userId, { socketId }, notification);
+  /**
+   * Offers these sockets of this node everything the user has not acknowledged, oldest first, and
+   * restarts the user's schedule of offers on this node: at a connection, and when the stores
+   * answer again after an outage.
+   */
+  async redeliver(userId: string, socketIds: string[]): Promise<void> {
+    const offered = await this.offerHere(userId, socketIds);
+    if (offered.length > 0) {
+      const offerAgainAt = Date.now() + this.config.notifyAckTimeoutMs;
+      await this.pendingNotifications.scheduleOffer(userId, offerAgainAt);
     }
   }
 
-  /** Sends to the audience and forgets the notification once any socket of the user acknowledges it. */
-  private async deliver(
-    userId: string,
-    audience: Audience,
-    notification: Notification,
-  ): Promise<number> {
+  /** Offers these sockets of this node everything the user has not acknowledged, oldest first. */
+  async offerHere(userId: string, socketIds: string[]): Promise<Notification[]> {
+    const pending = await this.pendingNotifications.pending(userId);
+    // One after another, so that they reach each client in the order they were sent.
+    for (const notification of pending) {
+      for (const socketId of socketIds) {
+        const delivery = this.broadcaster.sendHereWithAck(
+          socketId,
+          ServerEvents.notification,
+          notification,
+          this.config.notifyAckTimeoutMs,
+        );
+        this.forgetOnceAcknowledged(userId, notification, delivery);
+      }
+    }
+    return pending;
+  }
+
+  /** Sends to every socket of the user, on every node. */
+  private async deliver(userId: string, notification: Notification): Promise<number> {
     const delivery = await this.broadcaster.sendToEachWithAck(
-      audience,
+      { userId },
       ServerEvents.notification,
       notification,
       this.config.notifyAckTimeoutMs,
     );
+    this.forgetOnceAcknowledged(userId, notification, delivery);
+    return delivery.sent;
+  }
+
+  /** Any socket of the user that acknowledges settles the notification for all of them. */
+  private forgetOnceAcknowledged(
+    userId: string,
+    notification: Notification,
+    delivery: AcknowledgedDelivery,
+  ): void {
     void delivery.acknowledged
       .then((acknowledged) =>
         acknowledged ? this.pendingNotifications.acknowledge(userId, notification.id) : undefined,
@@ -92,16 +122,19 @@ export class NotificationsService {
           'acknowledgement not recorded',
         ),
       );
-    return delivery.sent;
   }
 
-  private authorize(sender: Sender, audience: Audience): void {
+  /** Checked before anything is stored or sent: a refusal leaves no trace. */
+  private async authorize(sender: Sender, audience: Audience): Promise<void> {
     if (sender.kind === 'system') return;
     if ('all' in audience && !sender.identity.roles.includes(ADMIN_ROLE)) {
       throw new AppError('FORBIDDEN', `only the ${ADMIN_ROLE} role may notify everyone`);
     }
     if ('room' in audience) {
       this.rooms.assertMember(sender.socketId, audience.room);
+    }
+    if ('userId' in audience) {
+      await this.rooms.assertMayAddress(sender.identity, audience.userId);
     }
   }
 }

@@ -40,6 +40,13 @@ export interface LocalMembership {
   rooms: string[];
 }
 
+/** A socket of this node: whose it is, and when it connected (ms since the epoch). */
+export interface LocalSocket {
+  socketId: string;
+  userId: string;
+  connectedAt: number;
+}
+
 /** Whom a server event goes to. */
 export type Audience = { room: string } | { userId: string } | { socketId: string } | { all: true };
 
@@ -181,7 +188,29 @@ export class Broadcaster {
     payload: ServerPayload<AcknowledgedServerEventName>,
     timeoutMs: number,
   ): Promise<AcknowledgedDelivery> {
-    const sockets = await this.socketsOf(audience);
+    return this.eachWithAck(await this.socketsOf(audience), event, payload, timeoutMs);
+  }
+
+  /**
+   * Sends to one socket of this node as `sendToEachWithAck` does, without asking the other nodes
+   * which sockets they hold; sends nothing when the socket is gone.
+   */
+  sendHereWithAck(
+    socketId: string,
+    event: AcknowledgedServerEventName,
+    payload: ServerPayload<AcknowledgedServerEventName>,
+    timeoutMs: number,
+  ): AcknowledgedDelivery {
+    const socket = this.io.sockets.sockets.get(socketId);
+    return this.eachWithAck(socket === undefined ? [] : [socket], event, payload, timeoutMs);
+  }
+
+  private eachWithAck(
+    sockets: (ClientSocket | RemoteSocket<ServerToClientEvents, SocketData>)[],
+    event: AcknowledgedServerEventName,
+    payload: ServerPayload<AcknowledgedServerEventName>,
+    timeoutMs: number,
+  ): AcknowledgedDelivery {
     const answers = sockets.map((socket) => {
       this.metrics.eventSent(event);
       // Emitted per socket rather than as one broadcast: a broadcast's pending acknowledgement stays
@@ -223,6 +252,16 @@ export class Broadcaster {
    */
   isInRoom(socketId: string, room: string): boolean {
     return this.io.sockets.sockets.get(socketId)?.rooms.has(CHAT_ROOM_PREFIX + room) ?? false;
+  }
+
+  /** Every socket of this node. */
+  socketsHere(): LocalSocket[] {
+    return [...(this.io.sockets.sockets.values() as Iterable<ClientSocket>)].map(localSocket);
+  }
+
+  /** The user's sockets on this node, at once (their own room says which). */
+  socketsHereOf(userId: string): LocalSocket[] {
+    return this.localSocketsOf({ userId }).map(localSocket);
   }
 
   /** Every socket of this node with the chat rooms it is in. */
@@ -320,6 +359,10 @@ function roomOf(audience: Audience): string | string[] {
   if ('userId' in audience) return userRoom(audience.userId);
   if ('socketId' in audience) return audience.socketId;
   return [];
+}
+
+function localSocket(socket: ClientSocket): LocalSocket {
+  return { socketId: socket.id, userId: socket.data.user.id, connectedAt: socket.handshake.issued };
 }
 
 /** A client acknowledges with no argument or `{ ok: true }`; `{ ok: false }` is a refusal. */

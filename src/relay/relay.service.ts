@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ADMIN_ROLE } from '../auth/authenticator.js';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
@@ -51,7 +50,7 @@ export class RelayService {
   /** To every socket of the user, the sending socket too when users address themselves. */
   async toUser(sender: Sender, { userId, event, data }: UserEmit): Promise<Relayed> {
     this.assertFits(data);
-    await this.assertMayAddress(sender, userId);
+    if (sender.kind === 'user') await this.rooms.assertMayAddress(sender.identity, userId);
     const userEvent: UserEvent = {
       event,
       data: data ?? null,
@@ -68,13 +67,6 @@ export class RelayService {
     const limit = this.config.relayMaxBytes;
     if (relayedSize(data, limit) > limit) {
       throw new AppError('PAYLOAD_TOO_LARGE', `data must be at most ${limit} bytes as sent`);
-    }
-  }
-
-  private async assertMayAddress(sender: Sender, userId: string): Promise<void> {
-    if (sender.kind === 'system' || sender.identity.roles.includes(ADMIN_ROLE)) return;
-    if (!(await this.presence.sharesRoom(sender.identity.id, userId))) {
-      throw new AppError('FORBIDDEN', 'only users present in a common room may address each other');
     }
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ADMIN_ROLE } from '../auth/authenticator.js';
 import { RoomGrants, type Grantee } from '../auth/room-grants.js';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
-import type { JoinResult, LeaveReason, RoomMembers, User } from '../contract/types.js';
+import type { Identity, JoinResult, LeaveReason, RoomMembers, User } from '../contract/types.js';
 import { Broadcaster } from '../realtime/broadcaster.js';
 import {
   HISTORY_STORE,
@@ -95,6 +96,18 @@ export class RoomsService {
   assertMember(socketId: string, room: string): void {
     if (!this.broadcaster.isInRoom(socketId, room)) {
       throw new AppError('FORBIDDEN', 'this socket is not in the room');
+    }
+  }
+
+  /**
+   * A user may address another one (a custom event, a notification) only while both are present,
+   * on any node, in at least one common room; the admin role may address anyone. One store read
+   * either way, and one refusal whether the other user exists, is online or not: it tells nothing.
+   */
+  async assertMayAddress(sender: Identity, userId: string): Promise<void> {
+    if (sender.roles.includes(ADMIN_ROLE)) return;
+    if (!(await this.presence.sharesRoom(sender.id, userId))) {
+      throw new AppError('FORBIDDEN', 'only users present in a common room may address each other');
     }
   }
 

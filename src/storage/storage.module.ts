@@ -24,8 +24,10 @@ import {
   IDEMPOTENCY_STORE,
   PENDING_NOTIFICATION_STORE,
   PRESENCE_STORE,
+  STORE_CONNECTION,
   USER_SOCKETS_STORE,
   type HistoryLimits,
+  type StoreConnection,
 } from './stores.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
@@ -58,7 +60,11 @@ const STORE_TOKENS = [
   PENDING_NOTIFICATION_STORE,
   USER_SOCKETS_STORE,
   IDEMPOTENCY_STORE,
+  STORE_CONNECTION,
 ];
+
+/** Memory is never away. */
+const MEMORY_CONNECTION: StoreConnection = { onReturn: () => undefined };
 
 /** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
 @Global()
@@ -96,12 +102,13 @@ function memoryProviders(config: AppConfig): Provider[] {
       provide: SOCKET_IO_ADAPTER,
       useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
     },
+    { provide: STORE_CONNECTION, useValue: MEMORY_CONNECTION },
   ];
 }
 
 function redisProviders(config: AppConfig, url: string, logger: Logger): Provider[] {
   const keys = new RedisKeys(config.redisKeyPrefix);
-  // This node in Redis: its sockets' presence, and which sockets of a user it holds.
+  // This node in Redis: its sockets' presence, which sockets of a user it holds, and its offers.
   const nodeId = randomUUID();
   return [
     {
@@ -136,9 +143,15 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     {
       provide: PENDING_NOTIFICATION_STORE,
       useFactory: (redis: RedisConnection) =>
-        new RedisPendingNotificationStore(redis.commands, keys, PENDING_NOTIFICATION_LIMITS),
+        new RedisPendingNotificationStore(
+          redis.commands,
+          keys,
+          PENDING_NOTIFICATION_LIMITS,
+          nodeId,
+        ),
       inject: [RedisConnection],
     },
+    { provide: STORE_CONNECTION, useExisting: RedisConnection },
     {
       provide: USER_SOCKETS_STORE,
       useFactory: (redis: RedisConnection) =>

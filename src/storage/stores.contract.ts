@@ -375,20 +375,36 @@ function notification(): Notification {
   };
 }
 
-/** `create(limits)` returns a fresh, empty store. */
+/**
+ * A pending-notification store of one node, and a way to make that node hold a socket of a user
+ * (with Redis: registered in the user-sockets store; one node holds every user's sockets).
+ */
+export interface PendingNotificationFixture {
+  store: PendingNotificationStore;
+  holdSocketOf: (userId: string) => Promise<void>;
+}
+
+/** Whenever: the tests of the schedule of offers give their own times. */
+const SOMETIME = 1000;
+
+/** `createFixture(limits)` returns a fresh, empty store. */
 export function describePendingNotificationStore(
   name: string,
-  create: (
+  createFixture: (
     limits: PendingNotificationLimits,
-  ) => Promise<PendingNotificationStore> | PendingNotificationStore,
+  ) => Promise<PendingNotificationFixture> | PendingNotificationFixture,
 ) {
+  const create = async (limits: PendingNotificationLimits) => (await createFixture(limits)).store;
+  const add = (store: PendingNotificationStore, userId: string, each: Notification) =>
+    store.add(userId, each, SOMETIME);
+
   describe(`${name} pending notification store`, () => {
     it('keeps notifications per user in the order they were added', async () => {
       const store = await create({ perUser: 10, total: 100 });
       const [first, second, other] = [notification(), notification(), notification()];
-      await store.add(alice.id, first);
-      await store.add(alice.id, second);
-      await store.add(bob.id, other);
+      await add(store, alice.id, first);
+      await add(store, alice.id, second);
+      await add(store, bob.id, other);
       expect(await store.pending(alice.id)).toEqual([first, second]);
       expect(await store.pending(bob.id)).toEqual([other]);
       expect(await store.pending('nobody')).toEqual([]);
@@ -397,8 +413,8 @@ export function describePendingNotificationStore(
     it('forgets an acknowledged notification, and only that one', async () => {
       const store = await create({ perUser: 10, total: 100 });
       const [first, second] = [notification(), notification()];
-      await store.add(alice.id, first);
-      await store.add(alice.id, second);
+      await add(store, alice.id, first);
+      await add(store, alice.id, second);
       await store.acknowledge(alice.id, first.id);
       await store.acknowledge(alice.id, 'unknown');
       expect(await store.pending(alice.id)).toEqual([second]);
@@ -407,7 +423,7 @@ export function describePendingNotificationStore(
     it('drops the oldest beyond the per-user limit', async () => {
       const store = await create({ perUser: 2, total: 100 });
       const [first, second, third] = [notification(), notification(), notification()];
-      for (const each of [first, second, third]) await store.add(alice.id, each);
+      for (const each of [first, second, third]) await add(store, alice.id, each);
       expect(await store.pending(alice.id)).toEqual([second, third]);
     });
 
@@ -419,16 +435,83 @@ export function describePendingNotificationStore(
         notification(),
         notification(),
       ];
-      await store.add(alice.id, first);
-      await store.add(bob.id, second);
-      await store.add(alice.id, third);
+      await add(store, alice.id, first);
+      await add(store, bob.id, second);
+      await add(store, alice.id, third);
       await store.acknowledge(bob.id, second.id);
-      await store.add(bob.id, fourth);
+      await add(store, bob.id, fourth);
       expect(await store.pending(alice.id)).toEqual([first, third]);
       const fifth = notification();
-      await store.add(bob.id, fifth);
+      await add(store, bob.id, fifth);
       expect(await store.pending(alice.id)).toEqual([third]);
       expect(await store.pending(bob.id)).toEqual([fourth, fifth]);
+    });
+  });
+
+  describe(`${name} schedule of offers`, () => {
+    const limits = { perUser: 10, total: 100 };
+
+    it('schedules the offer of a user whose socket this node holds at add, due from then on', async () => {
+      const { store, holdSocketOf } = await createFixture(limits);
+      await holdSocketOf(alice.id);
+      await store.add(alice.id, notification(), 5000);
+      expect(await store.dueOffers(4999, 10)).toEqual([]);
+      expect(await store.dueOffers(5000, 10)).toEqual([{ userId: alice.id, at: 5000 }]);
+      expect(await store.dueOffers(9000, 10)).toEqual([{ userId: alice.id, at: 5000 }]);
+    });
+
+    it('restarts the schedule at each add, and at scheduleOffer, later or sooner', async () => {
+      const { store, holdSocketOf } = await createFixture(limits);
+      await holdSocketOf(alice.id);
+      await store.add(alice.id, notification(), 5000);
+      await store.add(alice.id, notification(), 7000);
+      expect(await store.dueOffers(6000, 10)).toEqual([]);
+      await store.scheduleOffer(alice.id, 3000);
+      expect(await store.dueOffers(3000, 10)).toEqual([{ userId: alice.id, at: 3000 }]);
+    });
+
+    it('drops the schedule of a user who has nothing pending any more', async () => {
+      const { store, holdSocketOf } = await createFixture(limits);
+      await holdSocketOf(alice.id);
+      const read = notification();
+      await store.add(alice.id, read, 5000);
+      await store.acknowledge(alice.id, read.id);
+      expect(await store.dueOffers(5000, 10)).toEqual([]);
+      await store.add(alice.id, notification(), 9000);
+      expect(await store.dueOffers(9000, 10)).toEqual([{ userId: alice.id, at: 9000 }]);
+      await store.scheduleOffer(bob.id, 1000);
+      expect(await store.dueOffers(9000, 10)).toEqual([{ userId: alice.id, at: 9000 }]);
+    });
+
+    it('gives the due offers soonest first, at most `limit`', async () => {
+      const { store, holdSocketOf } = await createFixture(limits);
+      await holdSocketOf(alice.id);
+      await holdSocketOf(bob.id);
+      await store.add(alice.id, notification(), 6000);
+      await store.add(bob.id, notification(), 5000);
+      expect(await store.dueOffers(9000, 10)).toEqual([
+        { userId: bob.id, at: 5000 },
+        { userId: alice.id, at: 6000 },
+      ]);
+      expect(await store.dueOffers(9000, 1)).toEqual([{ userId: bob.id, at: 5000 }]);
+    });
+
+    it('moves or drops an offer, unless its schedule was restarted since it was read', async () => {
+      const { store, holdSocketOf } = await createFixture(limits);
+      await holdSocketOf(alice.id);
+      await store.add(alice.id, notification(), 5000);
+      const [offer] = await store.dueOffers(5000, 10);
+      await store.rescheduleOffer(offer, 8000);
+      expect(await store.dueOffers(7999, 10)).toEqual([]);
+      const [moved] = await store.dueOffers(8000, 10);
+      expect(moved).toEqual({ userId: alice.id, at: 8000 });
+
+      await store.add(alice.id, notification(), 8500);
+      await store.rescheduleOffer(moved, 20_000);
+      expect(await store.dueOffers(8500, 10)).toEqual([{ userId: alice.id, at: 8500 }]);
+
+      await store.rescheduleOffer({ userId: alice.id, at: 8500 }, undefined);
+      expect(await store.dueOffers(1e15, 10)).toEqual([]);
     });
   });
 }

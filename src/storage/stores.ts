@@ -168,17 +168,47 @@ export interface PendingNotificationLimits {
   total: number;
 }
 
+/** When a node offers a user again what they have pending: `at`, in ms since the epoch. */
+export interface ScheduledOffer {
+  userId: string;
+  at: number;
+}
+
+/**
+ * Unacknowledged notifications, and when each node next offers its users what they have pending.
+ * The schedule is per node, for the users whose sockets it holds, so that a notification reaches a
+ * connected user whatever happens to the node that accepted it or to that node's broadcast.
+ */
 export interface PendingNotificationStore {
-  /** Keeps the notification for the user until acknowledged; beyond a limit the oldest go first. */
-  add(userId: string, notification: Notification): Promise<void>;
+  /**
+   * Keeps the notification for the user until acknowledged; beyond a limit the oldest go first. In
+   * the same step, schedules the user's next offer at `offerAgainAt` on every node holding a socket
+   * of the user (as the user-sockets store knows them; on one node: this one), whatever it was.
+   */
+  add(userId: string, notification: Notification, offerAgainAt: number): Promise<void>;
   /** What the user has not acknowledged yet, oldest first. */
   pending(userId: string): Promise<Notification[]>;
   acknowledge(userId: string, notificationId: string): Promise<void>;
+  /** Schedules the user's next offer on this node at `at`, whatever it was. */
+  scheduleOffer(userId: string, at: number): Promise<void>;
+  /**
+   * This node's offers due by `now`, soonest first, at most `limit`, for users who still have
+   * something pending; the schedules of users who have nothing pending any more are dropped.
+   */
+  dueOffers(now: number, limit: number): Promise<ScheduledOffer[]>;
+  /**
+   * Moves the offer to `next`, or drops it when `next` is undefined, unless the user's schedule
+   * was changed since the offer was read (a new notification or connection restarted it).
+   */
+  rescheduleOffer(offer: ScheduledOffer, next: number | undefined): Promise<void>;
 }
 
 export const USER_SOCKETS_STORE = Symbol('USER_SOCKETS_STORE');
 
-/** The connected sockets of each user, in the order they connected, on every node. */
+/**
+ * The connected sockets of each user, in the order they connected, on every node: for
+ * MAX_SOCKETS_PER_USER, and for the pending-notification store to know which nodes hold a user.
+ */
 export interface UserSocketsStore {
   /**
    * Registers the socket as the user's newest and, in the same atomic step, takes out the user's
@@ -186,6 +216,23 @@ export interface UserSocketsStore {
    */
   add(userId: string, socketId: string, max: number): Promise<string[]>;
   remove(userId: string, socketId: string): Promise<void>;
+  /**
+   * Registers a connected socket again where the store lost it (Redis restarted without its data,
+   * or did not answer when the socket connected) as the user's newest; a socket that the store
+   * kept keeps its place. Takes no socket out.
+   */
+  restore(userId: string, socketId: string): Promise<void>;
+}
+
+export const STORE_CONNECTION = Symbol('STORE_CONNECTION');
+
+/** The stores' link to what holds them: Redis, which may go away and come back. */
+export interface StoreConnection {
+  /**
+   * Calls `listener` each time the stores answer again after their connection was lost (never
+   * for the memory stores), so that what could not be done meanwhile is done.
+   */
+  onReturn(listener: () => void): void;
 }
 
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

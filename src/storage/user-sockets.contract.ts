@@ -50,6 +50,17 @@ export function describeUserSocketsStore(
       expect(await store.add('u1', 's3', 2)).toEqual(['s2']);
     });
 
+    it('restores a lost socket as the newest, and leaves one it kept in its place', async () => {
+      const store = await create();
+      await store.add('u1', 's1', 3);
+      await store.add('u1', 's2', 3);
+      await store.restore('u1', 's1');
+      await store.restore('u1', 's0');
+      expect(await store.add('u1', 's3', 3)).toEqual(['s1']);
+      expect(await store.add('u1', 's4', 3)).toEqual(['s2']);
+      expect(await store.add('u1', 's5', 3)).toEqual(['s0']);
+    });
+
     it('never lets sockets added at once pass `max`, each replaced once', async () => {
       const store = await create();
       const sockets = Array.from({ length: 10 }, (_, index) => `s${index}`);

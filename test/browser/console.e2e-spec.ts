@@ -191,6 +191,10 @@ describeWithChromium('the console at GET /, in Chromium', () => {
     await alice.connectWithToken(aliceToken);
     await alice.stateReads('Connected as Alice');
     await bob.connectAsGuest('bob');
+    // A guest may notify only a user present with them in a room.
+    const room = uniqueId('notify');
+    await alice.join(room);
+    await bob.join(room);
     const acknowledged = nextAcknowledgement(store, aliceId);
 
     await bob.page.getByText('Send a notification').click();

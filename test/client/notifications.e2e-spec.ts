@@ -1,6 +1,6 @@
 import type { Notification, NotificationSent } from '../../src/contract/types.js';
-import { closeAllClients, connectAs, ok } from '../support/clients.js';
-import { uniqueId } from '../support/identities.js';
+import { closeAllClients, ok } from '../support/clients.js';
+import { connectAdmin, uniqueId } from '../support/identities.js';
 import { ROOMS_TEST_ENV } from '../support/rooms.js';
 import { useServer } from '../support/server.js';
 import {
@@ -46,7 +46,7 @@ describe('notifications (client library)', () => {
       if (offered.length === 2) offeredAgain();
     });
     await alice.connected();
-    const notifier = await connectAs(server.url, 'notifier');
+    const notifier = await connectAdmin(server.url);
     const notify = (title: string) =>
       ok<NotificationSent>(notifier, 'notification:send', {
         target: { userId: id },

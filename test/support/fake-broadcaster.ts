@@ -3,6 +3,7 @@ import type {
   Audience,
   Broadcaster,
   LocalMembership,
+  LocalSocket,
   SendOptions,
 } from '../../src/realtime/broadcaster.js';
 
@@ -22,6 +23,9 @@ export class FakeBroadcaster implements Pick<
   | 'send'
   | 'sendExpectingAck'
   | 'sendToEachWithAck'
+  | 'sendHereWithAck'
+  | 'socketsHere'
+  | 'socketsHereOf'
   | 'addToRoom'
   | 'removeFromRoom'
   | 'isInRoom'
@@ -30,6 +34,8 @@ export class FakeBroadcaster implements Pick<
   readonly sent: SentEvent[] = [];
   /** The sockets this node holds, as a test sets them. */
   memberships: LocalMembership[] = [];
+  /** The sockets this node holds with their users and connection times, as a test sets them. */
+  localSockets: LocalSocket[] = [];
   readonly socketRooms = new Map<string, Set<string>>();
   socketsPerAudience = 1;
   acknowledges = true;
@@ -51,6 +57,20 @@ export class FakeBroadcaster implements Pick<
     const sent = this.socketsPerAudience;
     if (sent > 0) this.sent.push({ audience, event, payload });
     return Promise.resolve({ sent, acknowledged: Promise.resolve(sent > 0 && this.acknowledges) });
+  }
+
+  /** As if the socket were there: each socket acknowledges as `acknowledges` says. */
+  sendHereWithAck(socketId: string, event: string, payload: unknown): AcknowledgedDelivery {
+    this.sent.push({ audience: { socketId }, event, payload });
+    return { sent: 1, acknowledged: Promise.resolve(this.acknowledges) };
+  }
+
+  socketsHere(): LocalSocket[] {
+    return this.localSockets;
+  }
+
+  socketsHereOf(userId: string): LocalSocket[] {
+    return this.localSockets.filter((socket) => socket.userId === userId);
   }
 
   addToRoom(socketId: string, room: string): void {

@@ -24,6 +24,11 @@ export async function connectWithToken(
   return connect(url, { token: await signToken(claims) }, options);
 }
 
+/** A signed-in user of its own with the `admin` role, who may notify any user. */
+export function connectAdmin(url: string): Promise<TestClient> {
+  return connectWithToken(url, { sub: uniqueId('admin'), name: 'Admin', roles: ['admin'] });
+}
+
 /** A JWT that names no algorithm and carries no signature, built by hand as an attacker would. */
 export function unsignedToken(claims: Record<string, unknown>): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -2,8 +2,13 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import type { Notification, Welcome } from '../../src/contract/types.js';
 import { ok } from './clients.js';
 
-/** How a client answers a notification's callback; the contract accepts both of the first two. */
-export type Acknowledgement = 'with { ok: true }' | 'with no argument' | 'never';
+/**
+ * How a client answers a notification's callback; the contract accepts both of the first two.
+ * 'from the second offer' refuses (`{ ok: false }`) each id the first time it arrives, at once,
+ * and acknowledges it when it comes again.
+ */
+export type Acknowledgement =
+  'with { ok: true }' | 'with no argument' | 'never' | 'from the second offer';
 
 /**
  * The notifications one socket receives, in arrival order. The listener is attached before the
@@ -15,9 +20,14 @@ export class Inbox {
   private readonly waiting: ((notification: Notification) => void)[] = [];
 
   constructor(socket: Socket, acknowledge: Acknowledgement) {
+    const offered = new Set<string>();
     socket.on('notification', (notification: Notification, ack?: (reply?: unknown) => void) => {
       if (acknowledge === 'with { ok: true }') ack?.({ ok: true });
       else if (acknowledge === 'with no argument') ack?.();
+      else if (acknowledge === 'from the second offer') {
+        ack?.({ ok: offered.has(notification.id) });
+        offered.add(notification.id);
+      }
       const waiter = this.waiting.shift();
       if (waiter) waiter(notification);
       else this.arrived.push(notification);

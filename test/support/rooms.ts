@@ -50,6 +50,13 @@ export function joined(socket: Socket, room: string, after?: number): Promise<Jo
   return ok<JoinReply>(socket, 'room:join', after === undefined ? { room } : { room, after });
 }
 
+/** Joins every socket, one after the other, to a room of its own; returns the room's name. */
+export async function inCommonRoom(...sockets: Socket[]): Promise<string> {
+  const room = uniqueId('common');
+  for (const socket of sockets) await joined(socket, room);
+  return room;
+}
+
 /** Sends one chat message that must be accepted and returns the stored Message. */
 export function sent(
   socket: Socket,

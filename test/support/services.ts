@@ -6,6 +6,7 @@ import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { APP_LOGGER } from '../../src/logging/logger.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
+import { ReofferScheduler } from '../../src/notifications/reoffer-scheduler.js';
 import { Broadcaster } from '../../src/realtime/broadcaster.js';
 import { ChatService } from '../../src/rooms/chat.service.js';
 import { RoomsService } from '../../src/rooms/rooms.service.js';
@@ -13,10 +14,14 @@ import { MemoryHistoryStore } from '../../src/storage/memory/memory-history.stor
 import { MemoryPendingNotificationStore } from '../../src/storage/memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from '../../src/storage/memory/memory-presence.store.js';
 import { historyLimitsOf } from '../../src/storage/storage.module.js';
+import { MemoryUserSocketsStore } from '../../src/storage/memory/memory-user-sockets.store.js';
 import {
   HISTORY_STORE,
   PENDING_NOTIFICATION_STORE,
   PRESENCE_STORE,
+  STORE_CONNECTION,
+  USER_SOCKETS_STORE,
+  type StoreConnection,
 } from '../../src/storage/stores.js';
 import { FakeBroadcaster } from './fake-broadcaster.js';
 
@@ -25,6 +30,21 @@ export interface ServiceFixture {
   broadcaster: FakeBroadcaster;
   history: MemoryHistoryStore;
   pending: MemoryPendingNotificationStore;
+  userSockets: MemoryUserSocketsStore;
+  storeConnection: FakeStoreConnection;
+}
+
+/** The stores' connection as a test drives it: `returned()` says that they answer again. */
+export class FakeStoreConnection implements StoreConnection {
+  private readonly listeners: (() => void)[] = [];
+
+  onReturn(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  returned(): void {
+    for (const listener of this.listeners) listener();
+  }
 }
 
 /**
@@ -36,21 +56,26 @@ export async function createServices(env: Record<string, string> = {}): Promise<
   const broadcaster = new FakeBroadcaster();
   const history = new MemoryHistoryStore(historyLimitsOf(config));
   const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
+  const userSockets = new MemoryUserSocketsStore();
+  const storeConnection = new FakeStoreConnection();
   const moduleRef = await Test.createTestingModule({
     providers: [
       RoomsService,
       ChatService,
       NotificationsService,
+      ReofferScheduler,
       RoomGrants,
       Authenticator,
       { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
       { provide: HISTORY_STORE, useValue: history },
       { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
       MetricsService,
+      { provide: USER_SOCKETS_STORE, useValue: userSockets },
+      { provide: STORE_CONNECTION, useValue: storeConnection },
       { provide: Broadcaster, useValue: broadcaster },
       { provide: AppConfig, useValue: config },
       { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
     ],
   }).compile();
-  return { moduleRef, broadcaster, history, pending };
+  return { moduleRef, broadcaster, history, pending, userSockets, storeConnection };
 }

@@ -87,7 +87,8 @@ export const clientEvents: Record<ClientEventName, ClientEventDescription> = {
     replyData: ref('MessagePage'),
   },
   'notification:send': {
-    summary: 'A notification to a user, a room, or everyone (admin).',
+    summary:
+      'A notification to a user present with the sender in a common room (any user for an admin), a room, or everyone (admin).',
     payload: object(
       {
         target: ref('Target'),

@@ -1,15 +1,24 @@
 import type { Notification } from '../../contract/types.js';
-import type { PendingNotificationStore, PendingNotificationLimits } from '../stores.js';
+import type {
+  PendingNotificationLimits,
+  PendingNotificationStore,
+  ScheduledOffer,
+} from '../stores.js';
 
 export class MemoryPendingNotificationStore implements PendingNotificationStore {
   /** user id → notification id → notification; a Map keeps insertion order, which is delivery order. */
   private readonly byUser = new Map<string, Map<string, Notification>>();
   /** notification id → user id, oldest first, to drop the oldest of all when over the total. */
   private readonly byAge = new Map<string, string>();
+  /**
+   * user id → when the user's next offer is due. The one node holds every socket, so every add
+   * schedules one; a user who has nothing pending when it is due, or no socket, is dropped then.
+   */
+  private readonly offers = new Map<string, number>();
 
   constructor(private readonly limits: PendingNotificationLimits) {}
 
-  add(userId: string, notification: Notification): Promise<void> {
+  add(userId: string, notification: Notification, offerAgainAt: number): Promise<void> {
     let pending = this.byUser.get(userId);
     if (!pending) {
       pending = new Map();
@@ -24,6 +33,7 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
       const [oldestId, oldestUserId] = this.byAge.entries().next().value!;
       this.forget(oldestUserId, oldestId);
     }
+    this.offers.set(userId, offerAgainAt);
     return Promise.resolve();
   }
 
@@ -33,6 +43,28 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
 
   acknowledge(userId: string, notificationId: string): Promise<void> {
     this.forget(userId, notificationId);
+    return Promise.resolve();
+  }
+
+  scheduleOffer(userId: string, at: number): Promise<void> {
+    this.offers.set(userId, at);
+    return Promise.resolve();
+  }
+
+  dueOffers(now: number, limit: number): Promise<ScheduledOffer[]> {
+    const due: ScheduledOffer[] = [];
+    for (const [userId, at] of this.offers) {
+      if (at > now) continue;
+      if (this.byUser.has(userId)) due.push({ userId, at });
+      else this.offers.delete(userId);
+    }
+    return Promise.resolve(due.sort((one, other) => one.at - other.at).slice(0, limit));
+  }
+
+  rescheduleOffer({ userId, at }: ScheduledOffer, next: number | undefined): Promise<void> {
+    if (this.offers.get(userId) !== at) return Promise.resolve();
+    if (next === undefined) this.offers.delete(userId);
+    else this.offers.set(userId, next);
     return Promise.resolve();
   }
 

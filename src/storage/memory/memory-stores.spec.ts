@@ -15,7 +15,11 @@ import { MemoryUserSocketsStore } from './memory-user-sockets.store.js';
 describeHistoryStore('memory', (limits) => new MemoryHistoryStore(limits));
 describePresenceStore('memory', () => new MemoryPresenceStore());
 describePresentRooms('memory', () => new MemoryPresenceStore());
-describePendingNotificationStore('memory', (limits) => new MemoryPendingNotificationStore(limits));
+// One node holds every user's sockets.
+describePendingNotificationStore('memory', (limits) => ({
+  store: new MemoryPendingNotificationStore(limits),
+  holdSocketOf: () => Promise.resolve(),
+}));
 describeUserSocketsStore('memory', () => new MemoryUserSocketsStore());
 describeIdempotencyStore('memory', () => new MemoryIdempotencyStore(1000));
 

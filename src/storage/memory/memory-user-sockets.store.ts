@@ -22,6 +22,14 @@ export class MemoryUserSocketsStore implements UserSocketsStore {
     return Promise.resolve(replaced);
   }
 
+  /** Nothing is ever lost in memory; a socket unknown to it is registered as the newest. */
+  restore(userId: string, socketId: string): Promise<void> {
+    const sockets = this.users.get(userId) ?? new Set();
+    sockets.add(socketId);
+    this.users.set(userId, sockets);
+    return Promise.resolve();
+  }
+
   remove(userId: string, socketId: string): Promise<void> {
     const sockets = this.users.get(userId);
     sockets?.delete(socketId);

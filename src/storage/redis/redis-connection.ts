@@ -2,6 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../logging/logger.js';
 import { RedisOutageLog } from './redis-outage-log.js';
+import type { StoreConnection } from '../stores.js';
 
 /**
  * A command that Redis does not answer fails after this long, so that an event needing Redis
@@ -23,7 +24,7 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
  * which duplicates it for its blocking reads and subscriptions: those must wait out a short
  * outage, so its queue is kept but flushed with an error after a few reconnection attempts.
  */
-export class RedisConnection implements OnApplicationShutdown {
+export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   readonly commands: Redis;
   readonly adapter: Redis;
   /** Where every client of the node, the adapter's copies included, reports losing Redis. */
@@ -72,6 +73,20 @@ export class RedisConnection implements OnApplicationShutdown {
       };
       const timer = setTimeout(done, timeoutMs);
       this.commands.once('ready', done).once('error', done);
+    });
+  }
+
+  /**
+   * Calls `listener` each time the command client is ready again after its connection closed (a
+   * restart or an outage of Redis, or a start while it did not answer).
+   */
+  onReturn(listener: () => void): void {
+    let closed = false;
+    this.commands.on('close', () => (closed = true));
+    this.commands.on('ready', () => {
+      if (!closed) return;
+      closed = false;
+      listener();
     });
   }
 

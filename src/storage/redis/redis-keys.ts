@@ -67,6 +67,11 @@ export class RedisKeys {
     return `${this.prefix}pending:`;
   }
 
+  /** When a node next offers each user whose sockets it holds what they have pending. */
+  offers(nodeId: string): string {
+    return `${this.pendingPrefix}offers:${nodeId}`;
+  }
+
   /** The answer of the server API to one idempotency key (already scoped to its route). */
   idempotency(key: string): string {
     return `${this.prefix}idempotency:${key}`;

@@ -6,6 +6,8 @@ import { LuaScript } from './lua-script.js';
  *   P..'items:'..userId    hash notification id → notification JSON
  *   P..'all'               sorted set of id..'\0'..userId by sequence, to drop the oldest of all
  *   P..'sequence'          the counter that orders them
+ *   P..'offers:'..nodeId   sorted set of the user ids whose sockets the node holds by when it
+ *                          next offers them what they have pending (ms since the epoch)
  * Ids are UUIDs (no NUL), so the first NUL of an 'all' member ends the id.
  */
 const FORGET = `
@@ -16,9 +18,24 @@ local function forget(prefix, userId, id)
 end
 `;
 
-/** ARGV: prefix, user id, notification id, notification JSON, per-user limit, total limit. */
+/**
+ * ARGV: prefix, user id, notification id, notification JSON, per-user limit, total limit, the
+ * user's key in the user-sockets store, when to offer it again, the offers' time to live (ms).
+ * In the same step as it is stored, the notification is scheduled on every node that holds a
+ * socket of the user (the members of the user-sockets key are 'socketId@nodeId'): those nodes
+ * offer it again whether or not the node that accepted it lives on and its broadcast arrives.
+ */
 export const ADD_PENDING = new LuaScript(`${FORGET}
 local prefix, userId, id = ARGV[1], ARGV[2], ARGV[3]
+local scheduled = {}
+for _, member in ipairs(redis.call('ZRANGE', ARGV[7], 0, -1)) do
+  local node = string.match(member, '@([^@]*)$')
+  if node ~= nil and scheduled[node] == nil then
+    scheduled[node] = true
+    redis.call('ZADD', prefix .. 'offers:' .. node, ARGV[8], userId)
+    redis.call('PEXPIRE', prefix .. 'offers:' .. node, ARGV[9])
+  end
+end
 local order = prefix .. 'order:' .. userId
 local sequence = redis.call('INCR', prefix .. 'sequence')
 redis.call('HSET', prefix .. 'items:' .. userId, id, ARGV[4])
@@ -45,4 +62,45 @@ return redis.call('HMGET', prefix .. 'items:' .. userId, unpack(ids))
 /** ARGV: prefix, user id, notification id. */
 export const ACKNOWLEDGE_PENDING = new LuaScript(`${FORGET}
 forget(ARGV[1], ARGV[2], ARGV[3])
+`);
+
+/** KEYS[1]: a node's offers. ARGV: user id, when, the offers' time to live (ms). */
+export const SCHEDULE_OFFER = new LuaScript(`
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+`);
+
+/**
+ * KEYS[1]: a node's offers. ARGV: prefix, now, limit. Returns user id, when, … of the offers due
+ * by now, soonest first, of users who have something pending; drops the others' offers.
+ */
+export const DUE_OFFERS = new LuaScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, ARGV[3])
+local offers = {}
+for index = 1, #due, 2 do
+  if redis.call('EXISTS', ARGV[1] .. 'order:' .. due[index]) == 1 then
+    table.insert(offers, due[index])
+    table.insert(offers, due[index + 1])
+  else
+    redis.call('ZREM', KEYS[1], due[index])
+  end
+end
+return offers
+`);
+
+/**
+ * KEYS[1]: a node's offers. ARGV: user id, when it was due as read, when next ('' to drop it), the
+ * offers' time to live (ms). Changes nothing when the offer is no longer due when it was read: a
+ * notification or a connection restarted the schedule meanwhile.
+ */
+export const RESCHEDULE_OFFER = new LuaScript(`
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at == false or tonumber(at) ~= tonumber(ARGV[2]) then return 0 end
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+return 1
 `);

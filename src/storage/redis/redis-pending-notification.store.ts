@@ -1,26 +1,46 @@
 import type { Redis } from 'ioredis';
 import type { Notification } from '../../contract/types.js';
-import type { PendingNotificationLimits, PendingNotificationStore } from '../stores.js';
+import type {
+  PendingNotificationLimits,
+  PendingNotificationStore,
+  ScheduledOffer,
+} from '../stores.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   ACKNOWLEDGE_PENDING,
   ADD_PENDING,
+  DUE_OFFERS,
   LIST_PENDING,
+  RESCHEDULE_OFFER,
+  SCHEDULE_OFFER,
 } from './redis-pending-notification.scripts.js';
 
-/** Unacknowledged notifications shared by every node: sent via one, acknowledged on another. */
+/**
+ * A node's offers outlive its last change by this long: the offers of a node that died go with
+ * them, and a live node changes its own at every offer, at least every minute while any is due.
+ */
+const OFFERS_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Unacknowledged notifications shared by every node: sent via one, acknowledged on another, and
+ * offered again by the nodes that hold the user's sockets (see the scripts).
+ */
 export class RedisPendingNotificationStore implements PendingNotificationStore {
   private readonly prefix: string;
+  /** This node's offers. */
+  private readonly offers: string;
 
   constructor(
     private readonly redis: Redis,
-    keys: RedisKeys,
+    private readonly keys: RedisKeys,
     private readonly limits: PendingNotificationLimits,
+    nodeId: string,
   ) {
     this.prefix = keys.pendingPrefix;
+    this.offers = keys.offers(nodeId);
   }
 
-  async add(userId: string, notification: Notification): Promise<void> {
+  async add(userId: string, notification: Notification, offerAgainAt: number): Promise<void> {
     await ADD_PENDING.run(
       this.redis,
       [],
@@ -31,6 +51,9 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
         JSON.stringify(notification),
         this.limits.perUser,
         this.limits.total,
+        this.keys.userSockets(userId),
+        offerAgainAt,
+        OFFERS_TTL_MS,
       ],
     );
   }
@@ -44,5 +67,26 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
 
   async acknowledge(userId: string, notificationId: string): Promise<void> {
     await ACKNOWLEDGE_PENDING.run(this.redis, [], [this.prefix, userId, notificationId]);
+  }
+
+  async scheduleOffer(userId: string, at: number): Promise<void> {
+    await SCHEDULE_OFFER.run(this.redis, [this.offers], [userId, at, OFFERS_TTL_MS]);
+  }
+
+  async dueOffers(now: number, limit: number): Promise<ScheduledOffer[]> {
+    const flat = (await DUE_OFFERS.run(
+      this.redis,
+      [this.offers],
+      [this.prefix, now, limit],
+    )) as string[];
+    const offers: ScheduledOffer[] = [];
+    for (let index = 0; index < flat.length; index += 2) {
+      offers.push({ userId: flat[index], at: Number(flat[index + 1]) });
+    }
+    return offers;
+  }
+
+  async rescheduleOffer({ userId, at }: ScheduledOffer, next: number | undefined): Promise<void> {
+    await RESCHEDULE_OFFER.run(this.redis, [this.offers], [userId, at, next ?? '', OFFERS_TTL_MS]);
   }
 }

@@ -59,10 +59,58 @@ describeWithRedis('Redis stores', () => {
 
   describePresenceStore('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
   describePresentRooms('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
-  describePendingNotificationStore(
-    'redis',
-    (limits) => new RedisPendingNotificationStore(redis, freshKeys(), limits),
+  /** The pending notifications of one live node, which holds the sockets it registers. */
+  function pendingNotificationsOfNode(
+    keys: RedisKeys,
+    limits = { perUser: 10, total: 100 },
+    nodeId = randomUUID(),
+  ) {
+    return {
+      store: new RedisPendingNotificationStore(redis, keys, limits, nodeId),
+      async holdSocketOf(userId: string) {
+        const userSockets = await userSocketsOfLiveNode(keys, nodeId);
+        await userSockets.add(userId, randomUUID(), 10);
+      },
+    };
+  }
+  describePendingNotificationStore('redis', (limits) =>
+    pendingNotificationsOfNode(freshKeys(), limits),
   );
+
+  describe('redis schedule of offers across nodes', () => {
+    const notification = () => ({
+      id: randomUUID(),
+      title: 't',
+      body: 'b',
+      ts: Date.now(),
+      from: { id: 'system', name: 'System' },
+    });
+
+    it('schedules the offer on every node that holds a socket of the user, and on no other', async () => {
+      const keys = freshKeys();
+      const [a, b, c] = [1, 2, 3].map(() => pendingNotificationsOfNode(keys));
+      await a.holdSocketOf('u1');
+      await b.holdSocketOf('u1');
+
+      await c.store.add('u1', notification(), 5000);
+
+      for (const node of [a, b]) {
+        expect(await node.store.dueOffers(5000, 10)).toEqual([{ userId: 'u1', at: 5000 }]);
+      }
+      expect(await c.store.dueOffers(5000, 10)).toEqual([]);
+    });
+
+    it("keeps a node's schedule of offers no longer than a day after its last change", async () => {
+      const keys = freshKeys();
+      const nodeId = randomUUID();
+      const node = pendingNotificationsOfNode(keys, undefined, nodeId);
+      await node.holdSocketOf('u1');
+      await node.store.add('u1', notification(), 5000);
+      const ttl = await redis.pttl(keys.offers(nodeId));
+      expect(ttl).toBeGreaterThan(86_300_000);
+      expect(ttl).toBeLessThanOrEqual(86_400_000);
+    });
+  });
 
   describeIdempotencyStore('redis', () => new RedisIdempotencyStore(redis, freshKeys()));
 

@@ -34,3 +34,14 @@ if excess > 0 then
 end
 return replaced
 `);
+
+/**
+ * KEYS[1]: the user's sorted set, as above. ARGV: socket id, node id, key ttl ms. Adds the socket
+ * as the newest unless it is there already, where it keeps its place.
+ */
+export const RESTORE_USER_SOCKET = new LuaScript(`
+local time = redis.call('TIME')
+local nowUs = tonumber(time[1]) * 1000000 + tonumber(time[2])
+redis.call('ZADD', KEYS[1], 'NX', nowUs, ARGV[1] .. '@' .. ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+`);
