@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createServices } from '../../test/support/services.js';
 import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
 import type { AppError } from '../common/app-error.js';
@@ -51,6 +52,20 @@ describe('NotificationsService', () => {
     });
     await acknowledgementsSettled();
     expect(await pending.pending('bob')).toEqual([]);
+  });
+
+  it('answers a stored notification as accepted when the other nodes cannot be asked in time', async () => {
+    jest
+      .spyOn(broadcaster, 'sendToEachWithAck')
+      .mockRejectedValueOnce(new Error('timeout reached: only 1 responses received out of 2'));
+    const result = await notifications.send(system, {
+      target: { userId: 'bob' },
+      title: 'stored',
+      body: 'b',
+    });
+    // A failure here would have the caller retry, and store it a second time under a new id.
+    expect(result).toEqual({ id: expect.any(String), recipients: 0 });
+    expect((await pending.pending('bob')).map((each) => each.id)).toEqual([result.id]);
   });
 
   it('keeps a notification for an offline user and redelivers it, in order, on their next connection', async () => {

@@ -51,7 +51,7 @@ export class NotificationsService {
       await this.pendingNotifications.add(audience.userId, notification, offerAgainAt);
       return {
         id: notification.id,
-        recipients: await this.deliver(audience.userId, notification),
+        recipients: await this.deliverStored(audience.userId, notification),
       };
     }
     const recipients = await this.broadcaster.sendExpectingAck(
@@ -92,6 +92,23 @@ export class NotificationsService {
       }
     }
     return pending;
+  }
+
+  /**
+   * Once stored, the notification is accepted whatever happens to this first offer: failing the
+   * request would have the caller retry it and store a second copy under a new id. The nodes that
+   * hold the user's sockets offer it on their schedule (set when it was stored).
+   */
+  private async deliverStored(userId: string, notification: Notification): Promise<number> {
+    try {
+      return await this.deliver(userId, notification);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, userId, notificationId: notification.id },
+        'first offer failed; the nodes of its user offer it on their schedule',
+      );
+      return 0;
+    }
   }
 
   /** Sends to every socket of the user, on every node. */
