@@ -76,6 +76,10 @@ const REMEMBERED_NOTIFICATIONS = 1_000;
 /** The pause before connecting again when Socket.IO does not (a server disconnect, a handshake rate refusal). */
 const FIRST_RECONNECT_DELAY_MS = 500;
 const LONGEST_RECONNECT_DELAY_MS = 10_000;
+/** Refusals that say "not now" rather than "no": a re-join refused so is tried again. */
+const NOT_NOW = new Set<string>(['INTERNAL', 'UNAVAILABLE', 'TIMEOUT']);
+const FIRST_REJOIN_PAUSE_MS = 250;
+const LONGEST_REJOIN_PAUSE_MS = 8_000;
 /** The session ended on purpose and must not come back by itself. */
 const FINAL_SESSION_ENDS = new Set(['kicked', 'replaced', 'rate_limited']);
 /** Events that the server repeats safely, so that a drop before the reply sends them again. */
@@ -106,6 +110,7 @@ export class Switchboard {
   private sessionEnd: SessionEnded | undefined;
   private connectionNumber = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly rejoinPauses = new Set<ReturnType<typeof setTimeout>>();
   private reconnectsInARow = 0;
 
   constructor(url: string, options: SwitchboardOptions = {}) {
@@ -304,10 +309,39 @@ export class Switchboard {
       return;
     }
     this.queue.rejoining();
-    await Promise.all(
-      rooms.map((room) => room.rejoin().catch((error: unknown) => this.rejoinFailed(room, error))),
-    );
+    await Promise.all(rooms.map((room) => this.rejoinWhileNotNow(room, connection)));
     if (connection === this.connectionNumber && this.clientSocket.connected) this.queue.ready();
+  }
+
+  /**
+   * Joins the room again, and again after a pause while the server answers "not now" (Redis away,
+   * the application's backend slow): given up, the room would stay silent for the whole
+   * connection, and every send to it would be refused as from a non-member.
+   */
+  private async rejoinWhileNotNow(room: Room, connection: number): Promise<void> {
+    for (let pauseMs = FIRST_REJOIN_PAUSE_MS; ; pauseMs *= 2) {
+      try {
+        await room.rejoin();
+        return;
+      } catch (error) {
+        if (!(error instanceof SwitchboardError && NOT_NOW.has(error.code))) {
+          this.rejoinFailed(room, error);
+          return;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const pause = setTimeout(
+          () => {
+            this.rejoinPauses.delete(pause);
+            resolve();
+          },
+          Math.min(pauseMs, LONGEST_REJOIN_PAUSE_MS),
+        );
+        this.rejoinPauses.add(pause);
+      });
+      const current = connection === this.connectionNumber && this.clientSocket.connected;
+      if (!current || this.joinedRooms.get(room.name) !== room) return;
+    }
   }
 
   /** A room that cannot be joined again (its grant is gone, say) is told as an `error` event. */
@@ -395,12 +429,13 @@ export class Switchboard {
    */
   private async notified(
     notification: Notification,
-    ack: (response: NotificationAck) => void,
+    // Absent when Socket.IO's connection state recovery replays it: replays carry no ack id.
+    ack: ((response: NotificationAck) => void) | undefined,
   ): Promise<void> {
     if (this.seenNotifications.add(notification.id)) {
       await Promise.allSettled(this.listeners.emit('notification', notification));
     }
-    if (this.finalError) return;
+    if (this.finalError || ack === undefined) return;
     this.traffic({ direction: 'out', event: 'notification', payload: { ok: true }, reply: true });
     ack({ ok: true });
   }
@@ -425,6 +460,7 @@ export class Switchboard {
           )
         : new SwitchboardError('CLOSED', `the session ended: ${detail.reason}`);
     clearTimeout(this.reconnectTimer);
+    for (const pause of this.rejoinPauses) clearTimeout(pause);
     this.tokens.stop();
     this.queue.close(this.finalError);
     for (const waiter of this.welcomeWaiters) waiter.reject(this.finalError);
