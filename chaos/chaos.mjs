@@ -6,17 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, workDirectory } from '../bench/support/processes.mjs';
-import {
-  Findings,
-  checkAcknowledged,
-  checkHistory,
-  checkNotifications,
-  checkSends,
-  checkViews,
-} from './checks.mjs';
+import { checkAcknowledged, checkHistory, checkSends, checkViews } from './checks.mjs';
 import { Tab, castOf } from './clients.mjs';
 import { RedisProcess, SwitchboardNode } from './cluster.mjs';
 import { FaultRunner, eventually } from './faults.mjs';
+import { Findings } from './findings.mjs';
+import { checkDelivered, checkRecipients } from './notification-checks.mjs';
 import { Notifier } from './notifier.mjs';
 import { describeFault, planFaults } from './plan.mjs';
 import { RandomStream, freshSeed } from './random.mjs';
@@ -183,9 +178,13 @@ async function check(run, { nodes, faults }, { rooms, tabs }, notifier, faultsEn
   checkAcknowledged(tabs, histories, findings);
   checkViews(tabs, histories, findings);
   checkSends(tabs, findings);
-  const { redisOutages } = faults;
+  const { redisOutages, carriedOut: faultsCarriedOut } = faults;
   const boundMs = SETTLE_MS;
-  checkNotifications({ notifier, tabs, faultsEndedMs, boundMs, redisOutages }, findings);
+  checkDelivered(
+    { notifier, tabs, faultsEndedMs, boundMs, redisOutages, faultsCarriedOut },
+    findings,
+  );
+  checkRecipients(notifier, tabs, findings);
   for (const refusal of notifier.refusals) {
     const answer = JSON.stringify(refusal.answer);
     findings.add('notification', `notification ${refusal.sequence} refused: ${answer}`);

@@ -1,33 +1,7 @@
-// What the soak asserts once the faults are over, each violation written with what is needed to
-// look into it: the room, the offsets, the ids, the times, the tab and the nodes it was on.
+// What the soak asserts about messages once the faults are over, each violation written with what
+// is needed to look into it: the room, the offsets, the ids, the times, the tab and its nodes.
+import { describeConnections } from './descriptions.mjs';
 import { Timeline } from './timeline.mjs';
-
-/** The latest connection events of a tab shown in a violation: the ones near the end tell the most. */
-const CONNECTION_EVENTS_SHOWN = 24;
-
-/** Violations found in a run, in the order found; one that happens again is counted, not repeated. */
-export class Findings {
-  constructor(timeline) {
-    this.timeline = timeline;
-    this.byText = new Map();
-  }
-
-  add(kind, text) {
-    const key = `${kind} ${text}`;
-    const known = this.byText.get(key);
-    if (known) known.count++;
-    else this.byText.set(key, { kind, text, count: 1 });
-    this.timeline.note(`VIOLATION ${kind}: ${text}`);
-  }
-
-  get list() {
-    return [...this.byText.values()];
-  }
-
-  get empty() {
-    return this.byText.size === 0;
-  }
-}
 
 /** Offsets 1..N without a gap or a repeat; one message per id and per (user, clientMsgId). */
 export function checkHistory(room, messages, findings) {
@@ -149,94 +123,6 @@ function firstDifference(expected, got) {
       return index;
   }
   return undefined;
-}
-
-/** When each accepted notification first reached a tab of its user (undefined: never). */
-export function deliveriesOf(notifier, tabs) {
-  return notifier.accepted.map((entry) => {
-    const times = tabs
-      .filter((tab) => tab.userId === entry.userId && tab.notifications.has(entry.id))
-      .map((tab) => tab.notifications.get(entry.id).atMs);
-    return { entry, deliveredMs: times.length > 0 ? Math.min(...times) : undefined };
-  });
-}
-
-/**
- * Every notification accepted with 202 reaches a tab of its user within `boundMs` of the faults'
- * end, and no tab gets another user's notification.
- */
-export function checkNotifications(
-  { notifier, tabs, faultsEndedMs, boundMs, redisOutages },
-  findings,
-) {
-  for (const { entry, deliveredMs } of deliveriesOf(notifier, tabs)) {
-    if (deliveredMs !== undefined && deliveredMs <= faultsEndedMs + boundMs) continue;
-    const userTabs = tabs.filter((tab) => tab.userId === entry.userId);
-    const what =
-      deliveredMs === undefined
-        ? `not delivered by ${Timeline.stamp(faultsEndedMs + boundMs)}`
-        : `delivered only at ${Timeline.stamp(deliveredMs)}`;
-    findings.add(
-      'notification',
-      `${entry.id} (notification ${entry.sequence}) to ${entry.userId}, accepted at ${Timeline.stamp(entry.acceptedMs)} ` +
-        `by ${entry.node} with recipients ${entry.recipients}: ${what} (faults ended at ${Timeline.stamp(faultsEndedMs)}).\n` +
-        `  offered to the user's sockets: ${userTabs.map((tab) => `${tab.name} ${tab.notificationCopies.get(entry.id) ?? 0} times`).join(', ')}\n` +
-        `  Redis outages: ${describeOutages(redisOutages)}\n` +
-        userTabs.map((tab) => `  ${tab.name}: ${describeConnections(tab)}`).join('\n'),
-    );
-  }
-  const idsBySequence = new Map();
-  for (const tab of tabs) {
-    for (const { notification } of tab.notifications.values()) {
-      const entry = notifier.sent[notification.data?.sequence - 1];
-      if (entry && entry.userId !== tab.userId) {
-        findings.add(
-          'notification',
-          `${notification.id} (notification ${entry.sequence}) for ${entry.userId} reached ${tab.name}`,
-        );
-      }
-      if (entry)
-        idsBySequence.set(entry, new Set([...(idsBySequence.get(entry) ?? []), notification.id]));
-    }
-  }
-  // Every attempt of one notification carries the same idempotencyKey: one notification, one id.
-  for (const [entry, ids] of idsBySequence) {
-    if (ids.size < 2) continue;
-    const attempts = entry.attempts.map(
-      ({ atMs, node, status }) => `${status} from ${node} at ${Timeline.stamp(atMs)}`,
-    );
-    findings.add(
-      'notification',
-      `notification ${entry.sequence} to ${entry.userId} (one idempotencyKey) reached the user as ${ids.size} notifications: ${[...ids].join(', ')}; its requests: ${attempts.join(', ')}`,
-    );
-  }
-}
-
-function describeOutages(outages) {
-  if (outages.length === 0) return 'none';
-  return outages
-    .map(
-      ({ fromMs, toMs }) =>
-        `${Timeline.stamp(fromMs)}..${toMs === undefined ? '?' : Timeline.stamp(toMs)}`,
-    )
-    .join(', ');
-}
-
-/** `connected via node-2 at t=3.1s, reconnecting at t=9.0s, ...`: where a tab was, and when. */
-export function describeConnections(tab) {
-  const events = [
-    ...tab.connections.map(({ atMs, node }) => ({ atMs, text: `routed to ${node ?? 'no node'}` })),
-    ...tab.states.map(({ atMs, state, reason }) => ({
-      atMs,
-      text: reason ? `${state} (${reason})` : state,
-    })),
-  ].sort((a, b) => a.atMs - b.atMs);
-  const shown = events.slice(-CONNECTION_EVENTS_SHOWN);
-  const earlier = events.length - shown.length;
-  return (
-    (earlier > 0 ? `(${earlier} earlier) ` : '') +
-    shown.map(({ atMs, text }) => `${text} ${Timeline.stamp(atMs)}`).join(', ')
-  );
 }
 
 /**

@@ -34,17 +34,17 @@ class Restartable {
   constructor(name, timeline) {
     this.name = name;
     this.timeline = timeline;
-    this.starts = 0;
+    this.startCount = 0;
     /** 'down', 'starting', 'up' or 'stopping'. */
     this.state = 'down';
     this.stopping = false;
   }
 
   spawn(command, args, env) {
-    this.starts++;
+    this.startCount++;
     this.stopping = false;
     this.state = 'starting';
-    const child = startChild(`${this.name}.${this.starts}`, command, args, env);
+    const child = startChild(`${this.name}.${this.startCount}`, command, args, env);
     const startedAt = this.timeline.now();
     this.handle = child;
     this.exited = new Promise((resolve) =>
@@ -137,8 +137,8 @@ export class SwitchboardNode extends Restartable {
     const node = new SwitchboardNode(name, timeline);
     node.port = await freePort();
     node.env = env;
-    /** How long each start took to serve /health. */
-    node.startTimes = [];
+    /** Each start that served /health: `{ fromMs, toMs }`. */
+    node.served = [];
     return node;
   }
 
@@ -161,7 +161,7 @@ export class SwitchboardNode extends Restartable {
       return false;
     }
     this.state = 'up';
-    this.startTimes.push(this.timeline.now() - startedMs);
+    this.served.push({ fromMs: startedMs, toMs: this.timeline.now() });
     return true;
   }
 

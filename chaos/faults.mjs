@@ -32,6 +32,8 @@ export class FaultRunner {
     this.counts = new Map();
     /** Every outage of Redis, `{ fromMs, toMs }`, for the diagnosis of a lost notification. */
     this.redisOutages = [];
+    /** Every fault carried out, `{ atMs, text }`, for the same. */
+    this.carriedOut = [];
     this.restarts = new Set();
     this.repairsInARow = new Map();
     for (const child of [redis, ...nodes]) {
@@ -78,7 +80,7 @@ export class FaultRunner {
       this.timeline.say(`fault skipped: ${fault.target} did not come up`);
       return;
     }
-    this.timeline.say(`fault: ${describeFault(fault)}`);
+    this.record(fault);
     this.count(`node ${fault.signal}`);
     const exit = await node.stop(fault.signal);
     if (fault.signal === 'SIGTERM' && (exit.late || exit.code !== 0)) {
@@ -98,7 +100,7 @@ export class FaultRunner {
       this.timeline.say('fault skipped: redis did not come up');
       return;
     }
-    this.timeline.say(`fault: ${describeFault(fault)}`);
+    this.record(fault);
     this.count(`redis ${fault.signal}`);
     const outage = { fromMs: this.timeline.now() };
     this.redisOutages.push(outage);
@@ -161,6 +163,11 @@ export class FaultRunner {
       await this.startNode(child);
       if (child.state === 'up') this.repairsInARow.set(child, 0);
     });
+  }
+
+  record(fault) {
+    this.carriedOut.push({ atMs: this.timeline.now(), text: `${fault.target} ${fault.signal}` });
+    this.timeline.say(`fault: ${describeFault(fault)}`);
   }
 
   count(kind) {

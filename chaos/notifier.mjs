@@ -61,8 +61,10 @@ export class Notifier {
       const node = this.retryRandom.pick(
         this.nodes.filter((candidate) => candidate.state === 'up'),
       );
+      const sentMs = this.timeline.now();
       const outcome = node ? await this.post(node, body) : { status: 'no node up' };
-      entry.attempts.push({ atMs: this.timeline.now(), node: node?.name, status: outcome.status });
+      const status = outcome.status;
+      entry.attempts.push({ sentMs, atMs: this.timeline.now(), node: node?.name, status });
       if (outcome.status === 202) {
         Object.assign(entry, {
           id: outcome.body.id,

@@ -1,7 +1,8 @@
 // The figures of a run, printed whether it passed or not.
-import { deliveriesOf } from './checks.mjs';
+import { deliveriesOf } from './notification-checks.mjs';
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const sum = (numbers) => numbers.reduce((total, number) => total + number, 0);
 
 /** The longest of `items` by `measure` (undefined for none), with the item. */
 function longest(items, measure) {
@@ -13,10 +14,94 @@ function longest(items, measure) {
   return best;
 }
 
+/** `INTERNAL 12, FORBIDDEN 3` */
 function tally(values) {
   const counts = new Map();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].map(([value, count]) => `${value} ${count}`).join(', ') || 'none';
+}
+
+function sendFigures(tabs, histories) {
+  const sends = tabs.flatMap((tab) => tab.sends.map((send) => ({ tab, send })));
+  const acknowledged = sends.filter(({ send }) => send.message);
+  const refusals = tally(sends.flatMap(({ send }) => send.refusals.map(({ code }) => code)));
+  const perRoom = [...histories].map(([room, messages]) => `${room} ${messages.length}`);
+  const stored = sum([...histories.values()].map((messages) => messages.length));
+  const wait = longest(acknowledged, ({ send }) => send.ackedMs - send.startedMs);
+  return [
+    [
+      'sends',
+      `${sends.length} made, ${acknowledged.length} acknowledged; refusals retried: ${refusals}`,
+    ],
+    ['messages stored', `${stored} (${perRoom.join(', ')})`],
+    [
+      'longest wait for an ack',
+      wait ? `${seconds(wait.value)} (${wait.item.tab.name}'s "${wait.item.send.text}")` : '-',
+    ],
+  ];
+}
+
+function notificationFigures(notifier, tabs, faultsEndedMs) {
+  const delivered = deliveriesOf(notifier, tabs).filter(
+    ({ deliveredMs }) => deliveredMs !== undefined,
+  );
+  const unaccepted = notifier.sent.length - notifier.accepted.length;
+  const answers = tally(
+    notifier.sent.flatMap((entry) => entry.attempts.map(({ status }) => status)),
+  );
+  const wait = longest(delivered, ({ entry, deliveredMs }) =>
+    Math.max(0, deliveredMs - entry.acceptedMs),
+  );
+  const last = longest(delivered, ({ deliveredMs }) => Math.max(0, deliveredMs - faultsEndedMs));
+  return [
+    [
+      'notifications',
+      `${notifier.sent.length} sent, ${notifier.accepted.length} accepted (202), ${delivered.length} of those delivered, ${unaccepted} never accepted`,
+    ],
+    ['notification requests', answers],
+    [
+      'longest notification',
+      wait
+        ? `${seconds(wait.value)} from 202 to a tab (notification ${wait.item.entry.sequence})`
+        : '-',
+    ],
+    ['last notification after the faults', last ? seconds(last.value) : '-'],
+  ];
+}
+
+function repeatFigures(tabs) {
+  const bySource = Object.keys(tabs[0].repeats).map((source) => [
+    source,
+    sum(tabs.map((tab) => tab.repeats[source])),
+  ]);
+  const notifications = sum(
+    tabs.flatMap((tab) => [...tab.notificationCopies.values()].map((copies) => copies - 1)),
+  );
+  const messages = `${sum(bySource.map(([, count]) => count))} (${bySource.map(([source, count]) => `${source} ${count}`).join(', ')})`;
+  return [['repeats dropped', `messages ${messages}, notifications ${notifications}`]];
+}
+
+function systemFigures(tabs, faults, nodes) {
+  const kinds = tally([...faults.counts].flatMap(([kind, count]) => Array(count).fill(kind)));
+  const connections = sum(tabs.map((tab) => tab.connections.filter(({ node }) => node).length));
+  const starts = nodes.flatMap((node) => node.served);
+  const slowest = longest(starts, ({ fromMs, toMs }) => toMs - fromMs);
+  const redisAway = ({ fromMs, toMs }) =>
+    faults.redisOutages.some(
+      (outage) => outage.fromMs < toMs && (outage.toMs ?? Infinity) > fromMs,
+    );
+  const away = redisAway(slowest.item) ? ' (Redis was away during it)' : '';
+  return [
+    ['faults', kinds],
+    [
+      'connections',
+      `${connections} through the proxies (${connections - tabs.length} reconnections)`,
+    ],
+    [
+      'node starts',
+      `${starts.length}, the longest ${seconds(slowest.value)} until /health answered${away}`,
+    ],
+  ];
 }
 
 export function printFigures({
@@ -29,44 +114,17 @@ export function printFigures({
   histories,
   faultsEndedMs,
 }) {
-  const sends = tabs.flatMap((tab) => tab.sends.map((send) => ({ tab, send })));
-  const acknowledged = sends.filter(({ send }) => send.message);
-  const stored = [...histories.values()].reduce((sum, messages) => sum + messages.length, 0);
-  const deliveries = deliveriesOf(notifier, tabs);
-  const delivered = deliveries.filter((delivery) => delivery.deliveredMs !== undefined);
-  const unconfirmed = notifier.sent.filter((entry) => entry.id === undefined);
-  const repeats = { push: 0, rejoin: 0, history: 0, 'send reply': 0 };
-  for (const tab of tabs)
-    for (const source of Object.keys(repeats)) repeats[source] += tab.repeats[source];
-  const messageRepeats = Object.values(repeats).reduce((sum, count) => sum + count, 0);
-  const notificationRepeats = tabs
-    .flatMap((tab) => [...tab.notificationCopies.values()])
-    .reduce((sum, copies) => sum + copies - 1, 0);
-  const sendWait = longest(acknowledged, ({ send }) => send.ackedMs - send.startedMs);
-  const notificationWait = longest(delivered, ({ entry, deliveredMs }) =>
-    Math.max(0, deliveredMs - entry.acceptedMs),
-  );
-  const afterFaults = longest(delivered, ({ deliveredMs }) => deliveredMs - faultsEndedMs);
-  const connections = tabs.reduce(
-    (sum, tab) => sum + tab.connections.filter((connection) => connection.node).length,
-    0,
-  );
-
-  const startTimes = nodes.flatMap((node) => node.startTimes);
-
-  const lines = [
-    `seed                     ${seed} (${options.duration} s of faults, ${options.users} users in ${tabs.length} tabs, ${options.rooms} rooms)`,
-    `faults                   ${tally([...faults.counts].flatMap(([kind, count]) => Array(count).fill(kind)))}`,
-    `sends                    ${sends.length} made, ${acknowledged.length} acknowledged; refusals retried: ${tally(sends.flatMap(({ send }) => send.refusals.map((refusal) => refusal.code)))}`,
-    `messages stored          ${stored} (${[...histories].map(([room, messages]) => `${room} ${messages.length}`).join(', ')})`,
-    `notifications            ${notifier.sent.length} sent, ${notifier.accepted.length} accepted (202), ${delivered.length} of those delivered, ${unconfirmed.length} never accepted`,
-    `notification requests    ${tally(notifier.sent.flatMap((entry) => entry.attempts.map((attempt) => attempt.status)))}`,
-    `repeats dropped          messages ${messageRepeats} (${tally(Object.entries(repeats).flatMap(([source, count]) => Array(count).fill(source)))}), notifications ${notificationRepeats}`,
-    `connections              ${connections} through the proxies (${connections - tabs.length} reconnections)`,
-    `node starts              ${startTimes.length}, the longest ${seconds(Math.max(...startTimes))} until /health answered`,
-    `longest wait for an ack  ${sendWait ? `${seconds(sendWait.value)} (${sendWait.item.tab.name}'s "${sendWait.item.send.text}")` : '-'}`,
-    `longest notification     ${notificationWait ? `${seconds(notificationWait.value)} from 202 to a tab (notification ${notificationWait.item.entry.sequence})` : '-'}`,
-    `last notification after the faults  ${afterFaults ? seconds(Math.max(0, afterFaults.value)) : '-'}`,
+  const figures = [
+    [
+      'seed',
+      `${seed} (${options.duration} s of faults, ${options.users} users in ${tabs.length} tabs, ${options.rooms} rooms)`,
+    ],
+    ...systemFigures(tabs, faults, nodes),
+    ...sendFigures(tabs, histories),
+    ...notificationFigures(notifier, tabs, faultsEndedMs),
+    ...repeatFigures(tabs),
   ];
+  const width = Math.max(...figures.map(([label]) => label.length)) + 2;
+  const lines = figures.map(([label, value]) => `${label.padEnd(width)}${value}`);
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
