@@ -34,7 +34,8 @@ export class FaultRunner {
     this.redisOutages = [];
     /** Every fault carried out, `{ atMs, text }`, for the same. */
     this.carriedOut = [];
-    this.restarts = new Set();
+    /** Stops and starts under way, each tracked until it has finished. */
+    this.pending = new Set();
     this.repairsInARow = new Map();
     for (const child of [redis, ...nodes]) {
       child.onUnexpectedExit = (exit, log) => this.diedOnItsOwn(child, exit, log);
@@ -53,7 +54,7 @@ export class FaultRunner {
 
   /** Waits for every pending restart, starts what is still down, and waits until every node is ready. */
   async restoreAll() {
-    while (this.restarts.size > 0) await Promise.all(this.restarts);
+    while (this.pending.size > 0) await Promise.all(this.pending);
     if (this.broken) throw this.broken;
     if (this.redis.state === 'down') await this.later(0, () => this.startRedis());
     for (const node of this.nodes) {
@@ -82,6 +83,11 @@ export class FaultRunner {
     }
     this.record(fault);
     this.count(`node ${fault.signal}`);
+    // In the background, so that a slow shutdown does not hold back the faults that follow.
+    void this.later(0, () => this.stopAndRestart(node, fault));
+  }
+
+  async stopAndRestart(node, fault) {
     const exit = await node.stop(fault.signal);
     if (fault.signal === 'SIGTERM' && (exit.late || exit.code !== 0)) {
       const how = exit.late
@@ -92,7 +98,8 @@ export class FaultRunner {
         `${node.name} ${how} (${Timeline.stamp(exit.atMs)}):\n${exit.log}`,
       );
     }
-    void this.later(fault.downMs, () => this.startNode(node));
+    await sleep(fault.downMs);
+    await this.startNode(node);
   }
 
   async restartRedis(fault) {
@@ -104,8 +111,9 @@ export class FaultRunner {
     this.count(`redis ${fault.signal}`);
     const outage = { fromMs: this.timeline.now() };
     this.redisOutages.push(outage);
-    await this.redis.stop(fault.signal);
-    void this.later(fault.downMs, async () => {
+    void this.later(0, async () => {
+      await this.redis.stop(fault.signal);
+      await sleep(fault.downMs);
       await this.startRedis();
       outage.toMs = this.timeline.now();
     });
@@ -129,14 +137,14 @@ export class FaultRunner {
     }
   }
 
-  /** Runs `restart` after `delayMs`, tracked so that `restoreAll` can wait for it. */
-  later(delayMs, restart) {
+  /** Runs `task` (a stop, a start) after `delayMs`, tracked so that `restoreAll` can wait for it. */
+  later(delayMs, task) {
     const pending = sleep(delayMs)
-      .then(restart)
+      .then(task)
       // A process that cannot be started again breaks the soak itself: `restoreAll` throws it.
       .catch((error) => (this.broken ??= error))
-      .finally(() => this.restarts.delete(pending));
-    this.restarts.add(pending);
+      .finally(() => this.pending.delete(pending));
+    this.pending.add(pending);
     return pending;
   }
 
