@@ -22,8 +22,8 @@ export default tseslint.config(
   },
   { files: ['**/*.{js,mjs,cjs}'], extends: [tseslint.configs.disableTypeChecked] },
   {
-    // The benchmark's scripts are plain ESM run by Node.
-    files: ['bench/**/*.mjs'],
+    // The benchmark's and the chaos soak's scripts are plain ESM run by Node.
+    files: ['bench/**/*.mjs', 'chaos/**/*.mjs'],
     languageOptions: {
       globals: {
         console: 'readonly',
@@ -36,6 +36,8 @@ export default tseslint.config(
         setInterval: 'readonly',
         clearInterval: 'readonly',
         URL: 'readonly',
+        AbortSignal: 'readonly',
+        TextEncoder: 'readonly',
       },
     },
   },
