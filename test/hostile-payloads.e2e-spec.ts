@@ -24,6 +24,7 @@ const ERROR_CODES = new Set(
     PAYLOAD_TOO_LARGE: true,
     UNKNOWN_EVENT: true,
     INTERNAL: true,
+    UNAVAILABLE: true,
   } satisfies Record<ErrorCode, true>),
 );
 

@@ -23,6 +23,7 @@ const ERROR_CODES: ErrorCode[] = [
   'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
   'INTERNAL',
+  'UNAVAILABLE',
 ];
 
 /** Every error of the server API, in the OpenAPI document (see HttpErrorFilter). */

@@ -21,6 +21,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNKNOWN_EVENT: HttpStatus.NOT_FOUND,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
+  UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const CODE_OF = new Map<number, ErrorCode>(

@@ -24,6 +24,7 @@ const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'a custom event is over RELAY_MAX_BYTES',
   UNKNOWN_EVENT: 'the server does not know the event',
   INTERNAL: 'the server failed; the event may be retried',
+  UNAVAILABLE: 'a dependency could not confirm the request in time; a retry later is safe',
 } satisfies Record<ErrorCode, string>;
 
 const SESSION_END_REASONS: Record<SessionEndReason, true> = {
