@@ -4,7 +4,7 @@ import { closeAllClients, collect, connect, request, type TestClient } from './s
 import { serverApi } from './support/http.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { increases, scrape } from './support/metrics.js';
-import { caughtUp, history, joined, newUser, sent } from './support/rooms.js';
+import { caughtUp, history, joined, newUser, refusedNaming, sent } from './support/rooms.js';
 import { useServer } from './support/server.js';
 import { TEST_JWT_SECRET } from './support/tokens.js';
 
@@ -14,16 +14,6 @@ const REFUSED = {
   rooms: 'switchboard_new_rooms_refused_total{reason="history_max_rooms"}',
   perHour: 'switchboard_new_rooms_refused_total{reason="rooms_new_per_hour"}',
 } as const;
-
-/** The reply to a message that would bring a room into the store past `bound`. */
-const refusedNaming = (bound: string) => ({
-  ok: false,
-  error: {
-    code: 'RATE_LIMITED',
-    message: expect.stringContaining(bound),
-    details: { limit: bound },
-  },
-});
 
 /** Joins `room` and sends one message there; resolves with the reply, whatever it is. */
 async function sendTo(socket: Socket, room: string, text = 'hello'): Promise<Reply<Message>> {

@@ -4,16 +4,7 @@ import { closeAllClients, connect, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { uniqueId } from './support/identities.js';
 import { describeWithRedis } from './support/redis-server.js';
-import { history, joined, sent } from './support/rooms.js';
-
-const refusedNaming = (bound: string) => ({
-  ok: false,
-  error: {
-    code: 'RATE_LIMITED',
-    message: expect.stringContaining(bound),
-    details: { limit: bound },
-  },
-});
+import { history, joined, refusedNaming, sent } from './support/rooms.js';
 
 async function sendTo(socket: Socket, room: string): Promise<Reply<Message>> {
   await joined(socket, room);

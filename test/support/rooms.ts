@@ -157,3 +157,15 @@ export function offsetRange(first: number, last: number): number[] {
 export function sortedById(users: readonly User[]): User[] {
   return [...users].sort((a, b) => a.id.localeCompare(b.id));
 }
+
+/** The reply to a message that would bring a room into the store past `bound`. */
+export function refusedNaming(bound: string) {
+  return {
+    ok: false,
+    error: {
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining(bound),
+      details: { limit: bound },
+    },
+  };
+}
