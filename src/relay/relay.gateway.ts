@@ -2,8 +2,8 @@ import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/web
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
-import { CustomEventPayload, RoomEmitDto, UserEmitDto } from '../relay/relay.dto.js';
-import { RelayService } from '../relay/relay.service.js';
+import { CustomEventPayload, RoomEmitDto, UserEmitDto } from './relay.dto.js';
+import { RelayService } from './relay.service.js';
 
 @WebSocketGateway()
 export class RelayGateway {

@@ -6,9 +6,9 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
-import { SocketsPerUserService } from '../limits/sockets-per-user.service.js';
+import { SocketsPerUserService } from './sockets-per-user.service.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
-import { SlowReaderSweeper } from './slow-reader-sweeper.js';
+import { SlowReaderSweeper } from '../socket/slow-reader-sweeper.js';
 
 /**
  * The limits of PROTOCOL "Limits" that act on connections rather than on events (the handshake

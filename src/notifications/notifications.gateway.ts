@@ -3,8 +3,8 @@ import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
-import { SendNotificationDto } from '../notifications/notifications.dto.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
+import { SendNotificationDto } from './notifications.dto.js';
+import { NotificationsService } from './notifications.service.js';
 
 @WebSocketGateway()
 export class NotificationsGateway {

@@ -3,8 +3,8 @@ import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
-import { JoinRoomDto, RoomDto } from '../rooms/rooms.dto.js';
-import { RoomsService } from '../rooms/rooms.service.js';
+import { JoinRoomDto, RoomDto } from './rooms.dto.js';
+import { RoomsService } from './rooms.service.js';
 
 @WebSocketGateway()
 export class RoomsGateway {

@@ -5,8 +5,8 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { RefreshSessionDto } from '../auth/session.dto.js';
-import { SessionLifetime } from '../auth/session-lifetime.js';
+import { RefreshSessionDto } from './session.dto.js';
+import { SessionLifetime } from './session-lifetime.js';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';

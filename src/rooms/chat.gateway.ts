@@ -3,8 +3,8 @@ import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
 import { ClientEvents } from '../contract/events.js';
 import type { ReplyData } from '../contract/socket-events.js';
-import { HistoryDto, SendMessageDto, TypingDto } from '../rooms/chat.dto.js';
-import { ChatService } from '../rooms/chat.service.js';
+import { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
+import { ChatService } from './chat.service.js';
 
 @WebSocketGateway()
 export class ChatGateway {
