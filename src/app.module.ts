@@ -1,56 +1,52 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Authenticator } from './auth/authenticator.js';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { AppConfig } from './config/app-config.js';
-import { ChatGateway } from './rooms/chat.gateway.js';
-import { ConnectionGateway } from './connection/connection.gateway.js';
-import { EventDispatcher } from './socket/event-dispatcher.js';
-import { HandshakeAdmission } from './socket/handshake-admission.js';
-import { LimitsGateway } from './limits/limits.gateway.js';
-import { SlowReaderSweeper } from './socket/slow-reader-sweeper.js';
-import { SocketsPerUserService } from './limits/sockets-per-user.service.js';
-import { NotificationsGateway } from './notifications/notifications.gateway.js';
-import { RelayGateway } from './relay/relay.gateway.js';
-import { RoomsGateway } from './rooms/rooms.gateway.js';
-import { SessionGateway } from './auth/session.gateway.js';
-import { SessionLifetime } from './auth/session-lifetime.js';
-import { RoomGrants } from './auth/room-grants.js';
+import { ConnectionModule } from './connection/connection.module.js';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health-check.js';
 import { HealthController } from './health/health.controller.js';
+import { LimitsModule } from './limits/limits.module.js';
 import { APP_LOGGER, type Logger } from './logging/logger.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { NotificationsController } from './notifications/notifications.controller.js';
-import { NotificationsService } from './notifications/notifications.service.js';
-import { ReofferScheduler } from './notifications/reoffer-scheduler.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { Broadcaster } from './realtime/broadcaster.js';
-import { RelayController } from './relay/relay.controller.js';
-import { RelayService } from './relay/relay.service.js';
-import { ChatService } from './rooms/chat.service.js';
+import { RelayModule } from './relay/relay.module.js';
 import { PresenceKeeper } from './rooms/presence-keeper.js';
-import { RoomsController } from './rooms/rooms.controller.js';
-import { RoomsService } from './rooms/rooms.service.js';
+import { RoomsModule } from './rooms/rooms.module.js';
+import { SocketModule } from './socket/socket.module.js';
 import { StorageModule } from './storage/storage.module.js';
-import { UsersController } from './users/users.controller.js';
-import { UsersService } from './users/users.service.js';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { UsersModule } from './users/users.module.js';
+
+/** What every feature uses: settings, logger, metrics and delivery to sockets. */
+const SHARED_PROVIDERS = [MetricsService, Broadcaster];
+
+/**
+ * Nest connects the gateways in the order it meets their modules (depth first) and the dispatcher
+ * calls their `handleDisconnect` in that order too: the limits see a socket first, then the
+ * connection's welcome and clean-up, then the features, as when they shared one module.
+ */
+const FEATURES = [
+  LimitsModule,
+  ConnectionModule,
+  SocketModule,
+  AuthModule,
+  RoomsModule,
+  NotificationsModule,
+  RelayModule,
+  UsersModule,
+];
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
+      // Global: its shared providers reach every feature module without each importing them.
       global: true,
-      // DiscoveryModule: the EventDispatcher finds the gateways whose handlers it dispatches to.
-      imports: [DiscoveryModule, StorageModule.forRoot(config, logger)],
-      controllers: [
-        HealthController,
-        MetricsController,
-        NotificationsController,
-        RoomsController,
-        UsersController,
-        RelayController,
-      ],
+      imports: [StorageModule.forRoot(config, logger), ...FEATURES],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
@@ -63,31 +59,9 @@ export class AppModule {
             config.redisUrl === undefined ? [] : [{ name: 'redis', probe: () => keeper.keepNow() }],
           inject: [PresenceKeeper],
         },
-        Authenticator,
-        Broadcaster,
-        MetricsService,
-        EventDispatcher,
-        RoomsService,
-        PresenceKeeper,
-        ChatService,
-        NotificationsService,
-        ReofferScheduler,
-        SlowReaderSweeper,
-        SocketsPerUserService,
-        HandshakeAdmission,
-        LimitsGateway,
-        ConnectionGateway,
-        RoomsGateway,
-        ChatGateway,
-        NotificationsGateway,
-        RelayService,
-        RelayGateway,
-        SessionLifetime,
-        SessionGateway,
-        RoomGrants,
-        UsersService,
+        ...SHARED_PROVIDERS,
       ],
-      exports: [AppConfig, APP_LOGGER, MetricsService, Broadcaster],
+      exports: [AppConfig, APP_LOGGER, ...SHARED_PROVIDERS],
     };
   }
 }
