@@ -23,7 +23,10 @@ import { MetricsService } from './metrics/metrics.service.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsService } from './notifications/notifications.service.js';
 import { ReofferScheduler } from './notifications/reoffer-scheduler.js';
-import { Broadcaster } from './realtime/broadcaster.js';
+import { Delivery } from './realtime/delivery.js';
+import { LocalSockets } from './realtime/local-sockets.js';
+import { SessionEnds } from './realtime/session-ends.js';
+import { SocketServer } from './realtime/socket-server.js';
 import { RelayController } from './relay/relay.controller.js';
 import { RelayService } from './relay/relay.service.js';
 import { ChatService } from './rooms/chat.service.js';
@@ -64,7 +67,10 @@ export class AppModule {
           inject: [PresenceKeeper],
         },
         Authenticator,
-        Broadcaster,
+        SocketServer,
+        Delivery,
+        LocalSockets,
+        SessionEnds,
         MetricsService,
         EventDispatcher,
         RoomsService,
@@ -87,7 +93,15 @@ export class AppModule {
         RoomGrants,
         UsersService,
       ],
-      exports: [AppConfig, APP_LOGGER, MetricsService, Broadcaster],
+      exports: [
+        AppConfig,
+        APP_LOGGER,
+        MetricsService,
+        SocketServer,
+        Delivery,
+        LocalSockets,
+        SessionEnds,
+      ],
     };
   }
 }
