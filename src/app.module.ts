@@ -11,7 +11,10 @@ import { APP_LOGGER, type Logger } from './logging/logger.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
-import { Broadcaster } from './realtime/broadcaster.js';
+import { Delivery } from './realtime/delivery.js';
+import { LocalSockets } from './realtime/local-sockets.js';
+import { SessionEnds } from './realtime/session-ends.js';
+import { SocketServer } from './realtime/socket-server.js';
 import { RelayModule } from './relay/relay.module.js';
 import { PresenceKeeper } from './rooms/presence-keeper.js';
 import { RoomsModule } from './rooms/rooms.module.js';
@@ -19,8 +22,8 @@ import { SocketModule } from './socket/socket.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { UsersModule } from './users/users.module.js';
 
-/** What every feature uses: settings, logger, metrics and delivery to sockets. */
-const SHARED_PROVIDERS = [MetricsService, Broadcaster];
+/** What every feature uses: settings, logger, metrics and the attached socket server's jobs. */
+const SHARED_PROVIDERS = [MetricsService, SocketServer, Delivery, LocalSockets, SessionEnds];
 
 /**
  * Nest connects the gateways in the order it meets their modules (depth first) and the dispatcher

@@ -14,7 +14,7 @@ import { ConnectionGateway } from './connection/connection.gateway.js';
 import { DispatchingIoAdapter } from './socket/dispatching-io.adapter.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
 import { isMetricsPath, METRICS_PATH, metricsTokenGate } from './metrics/metrics-token.gate.js';
-import { Broadcaster } from './realtime/broadcaster.js';
+import { SessionEnds } from './realtime/session-ends.js';
 import { SOCKET_IO_ADAPTER, type SocketIoAdapter } from './storage/storage.module.js';
 
 /** Socket.IO keeps a dropped session this long so that a returning client gets it back. */
@@ -82,7 +82,7 @@ function httpCors(allowed: CorsOrigins): CorsOptionsDelegate<Request> {
  * and closes the app.
  */
 export async function shutDown(app: NestExpressApplication): Promise<void> {
-  app.get(Broadcaster).dropAllConnections();
+  app.get(SessionEnds).dropAllConnections();
   await app.get(ConnectionGateway).settled();
   await app.close();
 }

@@ -1,6 +1,6 @@
 import { shutDown } from '../src/bootstrap.js';
 import { MetricsService } from '../src/metrics/metrics.service.js';
-import { Broadcaster } from '../src/realtime/broadcaster.js';
+import { SessionEnds } from '../src/realtime/session-ends.js';
 import { closeAllClients, connectAs, nextEvent, refusal } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { increases, scrape } from './support/metrics.js';
@@ -42,12 +42,12 @@ describe('/metrics: refused handshakes and disconnects by reason', () => {
     });
   });
 
-  it('counts sessions ended through the Broadcaster under their reason, one per socket', async () => {
+  it('counts sessions ended through session ends under their reason, one per socket', async () => {
     const tabs = await tabsOn([server.url, server.url], newUser('Kim'));
     const before = await scrape(server.url);
     const gone = tabs.map((tab) => nextEvent(tab, 'disconnect'));
 
-    server.app.get(Broadcaster).endSessions({ userId: tabs[0].welcome.user.id }, 'kicked', 'out');
+    server.app.get(SessionEnds).endSessions({ userId: tabs[0].welcome.user.id }, 'kicked', 'out');
     await Promise.all(gone);
 
     const after = await scrape(server.url);
@@ -102,7 +102,7 @@ describeWithRedis('/metrics when another node ends the sessions', () => {
     const gone = tabs.map((tab) => nextEvent(tab, 'disconnect'));
 
     cluster.apps[0]
-      .get(Broadcaster)
+      .get(SessionEnds)
       .endSessions({ userId: tabs[0].welcome.user.id }, 'replaced', 'newer');
     await Promise.all(gone);
 

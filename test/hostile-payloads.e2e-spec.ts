@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ClientEvents } from '../src/contract/events.js';
 import type { ErrorCode, Message, MessagePage, User } from '../src/contract/types.js';
-import { Broadcaster } from '../src/realtime/broadcaster.js';
+import { LocalSockets } from '../src/realtime/local-sockets.js';
 import { closeAllClients, connect, nextEvent, ok, type TestClient } from './support/clients.js';
 import {
   emissions,
@@ -206,9 +206,9 @@ describe('hostile payloads on every client event, over a real connection', () =>
 
   /** Who is in the room by Socket.IO's own rooms, not by what the presence store says. */
   function usersInRoom(room: string): string[] {
-    const broadcaster = server.app.get(Broadcaster);
+    const localSockets = server.app.get(LocalSockets);
     const inRoom = [...senders, warden].filter((socket) =>
-      broadcaster.chatRoomsOf(socket.id ?? '').includes(room),
+      localSockets.chatRoomsOf(socket.id ?? '').includes(room),
     );
     return [...new Set(inRoom.map((socket) => socket.welcome.user.id))].sort();
   }

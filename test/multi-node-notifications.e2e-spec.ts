@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
-import { Broadcaster } from '../src/realtime/broadcaster.js';
+import { Delivery } from '../src/realtime/delivery.js';
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { bearer, postNotification } from './support/http.js';
@@ -161,7 +161,7 @@ describeWithRedis('notifications offered again by the node that holds the user (
     const onB = await connectUser(b, 'with { ok: true }');
     // A sends as if the broadcast left, and no acknowledgement ever comes back.
     jest
-      .spyOn(cluster.apps[0].get(Broadcaster), 'sendToEachWithAck')
+      .spyOn(cluster.apps[0].get(Delivery), 'sendToEachWithAck')
       .mockResolvedValueOnce({ sent: 1, acknowledged: Promise.resolve(false) });
 
     const accepted = await postNotification<Sent>(a, invoice(), bearer(API_KEY));

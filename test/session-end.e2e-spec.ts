@@ -1,5 +1,5 @@
 import type { SessionEnded } from '../src/contract/types.js';
-import { Broadcaster } from '../src/realtime/broadcaster.js';
+import { SessionEnds } from '../src/realtime/session-ends.js';
 import { closeAllClients, nextEvent, type TestClient } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { describeWithRedis } from './support/redis-server.js';
@@ -26,7 +26,7 @@ describe('ending the sessions of a user on one node', () => {
     const tabs = await tabsOn([server.url, server.url], newUser('Alice'));
     const ends = tabs.map(sessionEndOf);
     server.app
-      .get(Broadcaster)
+      .get(SessionEnds)
       .endSessions({ userId: tabs[0].welcome.user.id }, 'kicked', 'removed by a moderator');
     expect(await Promise.all(ends)).toEqual([kicked, kicked]);
   });
@@ -40,7 +40,7 @@ describeWithRedis('ending the sessions of a user across nodes', () => {
     const tabs = await tabsOn(cluster.urls, newUser('Alice'));
     const ends = tabs.map(sessionEndOf);
     cluster.apps[0]
-      .get(Broadcaster)
+      .get(SessionEnds)
       .endSessions({ userId: tabs[0].welcome.user.id }, 'kicked', 'removed by a moderator');
     expect(await Promise.all(ends)).toEqual(tabs.map(() => kicked));
   });

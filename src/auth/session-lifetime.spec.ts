@@ -3,13 +3,14 @@ import { Test } from '@nestjs/testing';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
 import type { Identity } from '../contract/types.js';
-import type { Audience } from '../realtime/broadcaster.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { Delivery } from '../realtime/delivery.js';
+import { SessionEnds } from '../realtime/session-ends.js';
+import type { Audience } from '../realtime/socket-server.js';
 import { Authenticator } from './authenticator.js';
 import { EXPIRY_NOTICE_MS, SessionLifetime, TOKEN_EXPIRED_MESSAGE } from './session-lifetime.js';
 
-/** Records what the lifetime asks of the Broadcaster: notices and ended sessions. */
-class RecordingBroadcaster {
+/** Records what the lifetime asks of delivery and of session ends: notices and ended sessions. */
+class RecordingRealtime {
   readonly sent: [Audience, string, unknown][] = [];
   readonly ended: [Audience, string, string][] = [];
   send(audience: Audience, event: string, payload: unknown): void {
@@ -33,17 +34,18 @@ const expiry = [{ socketId: 's1' }, 'token_expired', TOKEN_EXPIRED_MESSAGE];
 
 describe('SessionLifetime', () => {
   let lifetime: SessionLifetime;
-  let broadcaster: RecordingBroadcaster;
+  let realtime: RecordingRealtime;
 
   beforeEach(async () => {
     // Timers and the clock only: token verification runs on promises and the crypto thread pool.
     jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
-    broadcaster = new RecordingBroadcaster();
+    realtime = new RecordingRealtime();
     const moduleRef = await Test.createTestingModule({
       providers: [
         SessionLifetime,
         Authenticator,
-        { provide: Broadcaster, useValue: broadcaster },
+        { provide: Delivery, useValue: realtime },
+        { provide: SessionEnds, useValue: realtime },
         { provide: AppConfig, useValue: loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET }) },
       ],
     }).compile();
@@ -56,26 +58,26 @@ describe('SessionLifetime', () => {
     lifetime.began('s1', alice(expiresAt));
 
     jest.advanceTimersByTime(EXPIRY_NOTICE_MS - 1);
-    expect(broadcaster.sent).toEqual([]);
+    expect(realtime.sent).toEqual([]);
     jest.advanceTimersByTime(1);
-    expect(broadcaster.sent).toEqual([notice(expiresAt)]);
+    expect(realtime.sent).toEqual([notice(expiresAt)]);
     jest.advanceTimersByTime(EXPIRY_NOTICE_MS - 1);
-    expect(broadcaster.ended).toEqual([]);
+    expect(realtime.ended).toEqual([]);
     jest.advanceTimersByTime(1);
-    expect(broadcaster.ended).toEqual([expiry]);
+    expect(realtime.ended).toEqual([expiry]);
   });
 
   it('tells the socket at once when less than 60 seconds are left', () => {
     lifetime.began('s1', alice(NOW + 10_000));
     jest.advanceTimersByTime(0);
-    expect(broadcaster.sent).toEqual([notice(NOW + 10_000)]);
+    expect(realtime.sent).toEqual([notice(NOW + 10_000)]);
   });
 
   it('ends a session whose token expired already (a recovered one) at once, without a notice', () => {
     lifetime.began('s1', alice(NOW - 1000));
     jest.advanceTimersByTime(0);
-    expect(broadcaster.sent).toEqual([]);
-    expect(broadcaster.ended).toEqual([expiry]);
+    expect(realtime.sent).toEqual([]);
+    expect(realtime.ended).toEqual([expiry]);
   });
 
   it('sets no timer for a guest or a token without exp', () => {
@@ -91,18 +93,18 @@ describe('SessionLifetime', () => {
     lifetime.ended('s1');
     expect(jest.getTimerCount()).toBe(0);
     jest.advanceTimersByTime(EXPIRY_NOTICE_MS);
-    expect(broadcaster.ended).toEqual([]);
+    expect(realtime.ended).toEqual([]);
   });
 
   it('waits for an exp beyond what one setTimeout can hold (30 days)', () => {
     const expiresAt = NOW + 30 * DAY_MS;
     lifetime.began('s1', alice(expiresAt));
     jest.advanceTimersByTime(29 * DAY_MS);
-    expect(broadcaster.sent).toEqual([]);
+    expect(realtime.sent).toEqual([]);
     jest.advanceTimersByTime(DAY_MS - EXPIRY_NOTICE_MS);
-    expect(broadcaster.sent).toEqual([notice(expiresAt)]);
+    expect(realtime.sent).toEqual([notice(expiresAt)]);
     jest.advanceTimersByTime(EXPIRY_NOTICE_MS);
-    expect(broadcaster.ended).toEqual([expiry]);
+    expect(realtime.ended).toEqual([expiry]);
   });
 
   describe('refresh', () => {
@@ -123,10 +125,10 @@ describe('SessionLifetime', () => {
         expiresAt: NOW + 10 * EXPIRY_NOTICE_MS,
       });
       jest.advanceTimersByTime(9 * EXPIRY_NOTICE_MS - 1);
-      expect(broadcaster.sent).toEqual([]);
-      expect(broadcaster.ended).toEqual([]);
+      expect(realtime.sent).toEqual([]);
+      expect(realtime.ended).toEqual([]);
       jest.advanceTimersByTime(1);
-      expect(broadcaster.sent).toEqual([notice(NOW + 10 * EXPIRY_NOTICE_MS)]);
+      expect(realtime.sent).toEqual([notice(NOW + 10 * EXPIRY_NOTICE_MS)]);
       expect(jest.getTimerCount()).toBe(1);
     });
 
@@ -140,7 +142,7 @@ describe('SessionLifetime', () => {
         code: 'UNAUTHORIZED',
       });
       jest.advanceTimersByTime(30_000);
-      expect(broadcaster.ended).toEqual([expiry]);
+      expect(realtime.ended).toEqual([expiry]);
     });
 
     it('schedules nothing for a socket that went while its token was verified', async () => {

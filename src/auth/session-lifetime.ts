@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Identity, SessionExpiring } from '../contract/types.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { Delivery } from '../realtime/delivery.js';
+import { SessionEnds } from '../realtime/session-ends.js';
 import { Authenticator } from './authenticator.js';
 
 /** How long before its token's `exp` a socket is told, so that its client can refresh in time. */
@@ -25,7 +26,8 @@ export class SessionLifetime {
 
   constructor(
     private readonly authenticator: Authenticator,
-    private readonly broadcaster: Broadcaster,
+    private readonly delivery: Delivery,
+    private readonly sessionEnds: SessionEnds,
   ) {}
 
   began(socketId: string, user: Identity): void {
@@ -64,7 +66,7 @@ export class SessionLifetime {
     }
     this.arm(socketId, expiresAt - EXPIRY_NOTICE_MS, () => {
       const expiring: SessionExpiring = { expiresAt };
-      this.broadcaster.send({ socketId }, ServerEvents.sessionExpiring, expiring);
+      this.delivery.send({ socketId }, ServerEvents.sessionExpiring, expiring);
       this.arm(socketId, expiresAt, end);
     });
   }
@@ -83,6 +85,6 @@ export class SessionLifetime {
 
   private expire(socketId: string): void {
     this.timers.set(socketId, undefined);
-    this.broadcaster.endSessions({ socketId }, 'token_expired', TOKEN_EXPIRED_MESSAGE);
+    this.sessionEnds.endSessions({ socketId }, 'token_expired', TOKEN_EXPIRED_MESSAGE);
   }
 }

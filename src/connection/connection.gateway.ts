@@ -14,7 +14,8 @@ import type { Welcome } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { LocalSockets } from '../realtime/local-sockets.js';
+import { SocketServer } from '../realtime/socket-server.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 
 /** Handshake, welcome, latency pings, and what a connection's start and end mean for the rest. */
@@ -24,7 +25,8 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
 
   constructor(
     private readonly authenticator: Authenticator,
-    private readonly broadcaster: Broadcaster,
+    private readonly localSockets: LocalSockets,
+    private readonly socketServer: SocketServer,
     private readonly rooms: RoomsService,
     private readonly notifications: NotificationsService,
     private readonly metrics: MetricsService,
@@ -32,7 +34,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   ) {}
 
   afterInit(server: SwitchboardServer): void {
-    this.broadcaster.attach(server);
+    this.socketServer.attach(server);
     server.use((socket: ClientSocket, next) => {
       this.authenticator.authenticate(socket.handshake.auth).then(
         (user) => {
@@ -70,7 +72,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     );
     try {
       if (socket.recovered)
-        await this.rooms.recovered(user, socket.id, this.broadcaster.chatRoomsOf(socket.id));
+        await this.rooms.recovered(user, socket.id, this.localSockets.chatRoomsOf(socket.id));
       await this.notifications.redeliver(user.id, [socket.id]);
     } catch (error) {
       this.logger.error(

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { SessionEnds } from '../realtime/session-ends.js';
 import { USER_SOCKETS_STORE, type UserSocketsStore } from '../storage/stores.js';
 
 const REPLACED_MESSAGE = 'replaced by a newer connection of the same user';
@@ -13,14 +13,14 @@ const REPLACED_MESSAGE = 'replaced by a newer connection of the same user';
 export class SocketsPerUserService {
   constructor(
     @Inject(USER_SOCKETS_STORE) private readonly userSockets: UserSocketsStore,
-    private readonly broadcaster: Broadcaster,
+    private readonly sessionEnds: SessionEnds,
     private readonly config: AppConfig,
   ) {}
 
   async connected(userId: string, socketId: string): Promise<void> {
     const replaced = await this.userSockets.add(userId, socketId, this.config.maxSocketsPerUser);
     for (const oldest of replaced) {
-      this.broadcaster.endSessions({ socketId: oldest }, 'replaced', REPLACED_MESSAGE);
+      this.sessionEnds.endSessions({ socketId: oldest }, 'replaced', REPLACED_MESSAGE);
     }
   }
 

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { createServices } from '../../test/support/services.js';
-import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import type { FakeDelivery } from '../../test/support/fake-realtime.js';
 import type { AppError } from '../common/app-error.js';
 import type { Identity, Notification } from '../contract/types.js';
 import { RoomsService } from '../rooms/rooms.service.js';
@@ -15,13 +15,13 @@ const system: Sender = { kind: 'system', user: { id: 'system', name: 'System' } 
 
 describe('NotificationsService', () => {
   let notifications: NotificationsService;
-  let broadcaster: FakeBroadcaster;
+  let delivery: FakeDelivery;
   let pending: MemoryPendingNotificationStore;
   let rooms: RoomsService;
 
   beforeEach(async () => {
     const services = await createServices();
-    ({ broadcaster, pending } = services);
+    ({ delivery, pending } = services);
     notifications = services.moduleRef.get(NotificationsService);
     rooms = services.moduleRef.get(RoomsService);
   });
@@ -32,7 +32,7 @@ describe('NotificationsService', () => {
   it('sends to a user and forgets the notification once acknowledged', async () => {
     await rooms.join(alice, 'a1', 'lobby');
     await rooms.join(bob, 'b1', 'lobby');
-    broadcaster.socketsPerAudience = 2;
+    delivery.socketsPerAudience = 2;
     const result = await notifications.send(fromAlice, {
       target: { userId: 'bob' },
       title: 'Hi',
@@ -40,7 +40,7 @@ describe('NotificationsService', () => {
       data: { x: 1 },
     });
     expect(result).toEqual({ id: expect.any(String), recipients: 2 });
-    const [sent] = broadcaster.eventsNamed('notification');
+    const [sent] = delivery.eventsNamed('notification');
     expect(sent.audience).toEqual({ userId: 'bob' });
     expect(sent.payload).toEqual({
       id: result.id,
@@ -56,7 +56,7 @@ describe('NotificationsService', () => {
 
   it('answers a stored notification as accepted when the other nodes cannot be asked in time', async () => {
     jest
-      .spyOn(broadcaster, 'sendToEachWithAck')
+      .spyOn(delivery, 'sendToEachWithAck')
       .mockRejectedValueOnce(new Error('timeout reached: only 1 responses received out of 2'));
     const result = await notifications.send(system, {
       target: { userId: 'bob' },
@@ -69,7 +69,7 @@ describe('NotificationsService', () => {
   });
 
   it('keeps a notification for an offline user and redelivers it, in order, on their next connection', async () => {
-    broadcaster.socketsPerAudience = 0;
+    delivery.socketsPerAudience = 0;
     const first = await notifications.send(system, {
       target: { userId: 'bob' },
       title: 'one',
@@ -83,9 +83,9 @@ describe('NotificationsService', () => {
     expect(first.recipients).toBe(0);
     expect((await pending.pending('bob')).map((each) => each.id)).toEqual([first.id, second.id]);
 
-    broadcaster.socketsPerAudience = 1;
+    delivery.socketsPerAudience = 1;
     await notifications.redeliver('bob', ['b1']);
-    const redelivered = broadcaster.eventsNamed('notification');
+    const redelivered = delivery.eventsNamed('notification');
     expect(redelivered.map((sent) => (sent.payload as Notification).title)).toEqual(['one', 'two']);
     expect(
       redelivered.every((sent) => 'socketId' in sent.audience && sent.audience.socketId === 'b1'),
@@ -95,7 +95,7 @@ describe('NotificationsService', () => {
   });
 
   it('keeps a notification that no socket acknowledged', async () => {
-    broadcaster.acknowledges = false;
+    delivery.acknowledges = false;
     await notifications.send(system, { target: { userId: 'bob' }, title: 't', body: 'b' });
     await acknowledgementsSettled();
     expect(await pending.pending('bob')).toHaveLength(1);
@@ -103,7 +103,7 @@ describe('NotificationsService', () => {
 
   it('marks notifications from another backend as from system', async () => {
     await notifications.send(system, { target: { userId: 'bob' }, title: 't', body: 'b' });
-    expect((broadcaster.eventsNamed('notification')[0].payload as Notification).from).toEqual({
+    expect((delivery.eventsNamed('notification')[0].payload as Notification).from).toEqual({
       id: 'system',
       name: 'System',
     });
@@ -116,7 +116,7 @@ describe('NotificationsService', () => {
       code: 'FORBIDDEN',
     });
     await rooms.join(alice, 'a1', 'lobby');
-    broadcaster.socketsPerAudience = 3;
+    delivery.socketsPerAudience = 3;
     await expect(
       notifications.send(fromAlice, { target: { room: 'lobby' }, title: 't', body: 'b' }),
     ).resolves.toMatchObject({
@@ -133,7 +133,7 @@ describe('NotificationsService', () => {
         { target: { all: true }, title: 't', body: 'b' },
       ),
     ).resolves.toMatchObject({ recipients: 3 });
-    expect(broadcaster.eventsNamed('notification').map((sent) => sent.audience)).toEqual([
+    expect(delivery.eventsNamed('notification').map((sent) => sent.audience)).toEqual([
       { room: 'lobby' },
       { all: true },
     ]);
@@ -150,7 +150,7 @@ describe('NotificationsService', () => {
         code: 'FORBIDDEN',
       });
       expect(await pending.pending('bob')).toEqual([]);
-      expect(broadcaster.eventsNamed('notification')).toEqual([]);
+      expect(delivery.eventsNamed('notification')).toEqual([]);
     });
 
     it('refuses alike whether the user is present elsewhere, offline or unknown', async () => {
@@ -171,13 +171,13 @@ describe('NotificationsService', () => {
       await rooms.join(bob, 'b1', 'lobby');
 
       await expect(notifications.send(fromAlice, toBob)).resolves.toMatchObject({ recipients: 1 });
-      expect(broadcaster.eventsNamed('notification').map((sent) => sent.audience)).toEqual([
+      expect(delivery.eventsNamed('notification').map((sent) => sent.audience)).toEqual([
         { userId: 'bob' },
       ]);
     });
 
     it('lets the admin role notify any user, present or not', async () => {
-      broadcaster.socketsPerAudience = 0;
+      delivery.socketsPerAudience = 0;
       const fromAdmin: Sender = { kind: 'user', identity: admin, socketId: 'r1' };
 
       await notifications.send(fromAdmin, toBob);

@@ -6,7 +6,8 @@ import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Identity, Notification, User } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
-import { Broadcaster, type AcknowledgedDelivery, type Audience } from '../realtime/broadcaster.js';
+import { type AcknowledgedDelivery, Delivery } from '../realtime/delivery.js';
+import { type Audience } from '../realtime/socket-server.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PENDING_NOTIFICATION_STORE, type PendingNotificationStore } from '../storage/stores.js';
 import type { SendNotificationDto, TargetDto } from './notifications.dto.js';
@@ -27,7 +28,7 @@ export class NotificationsService {
     @Inject(PENDING_NOTIFICATION_STORE)
     private readonly pendingNotifications: PendingNotificationStore,
     private readonly rooms: RoomsService,
-    private readonly broadcaster: Broadcaster,
+    private readonly delivery: Delivery,
     private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
@@ -54,7 +55,7 @@ export class NotificationsService {
         recipients: await this.deliverStored(audience.userId, notification),
       };
     }
-    const recipients = await this.broadcaster.sendExpectingAck(
+    const recipients = await this.delivery.sendExpectingAck(
       audience,
       ServerEvents.notification,
       notification,
@@ -82,7 +83,7 @@ export class NotificationsService {
     // One after another, so that they reach each client in the order they were sent.
     for (const notification of pending) {
       for (const socketId of socketIds) {
-        const delivery = this.broadcaster.sendHereWithAck(
+        const delivery = this.delivery.sendHereWithAck(
           socketId,
           ServerEvents.notification,
           notification,
@@ -113,7 +114,7 @@ export class NotificationsService {
 
   /** Sends to every socket of the user, on every node. */
   private async deliver(userId: string, notification: Notification): Promise<number> {
-    const delivery = await this.broadcaster.sendToEachWithAck(
+    const delivery = await this.delivery.sendToEachWithAck(
       { userId },
       ServerEvents.notification,
       notification,

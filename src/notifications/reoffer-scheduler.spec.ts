@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { createServices, type FakeStoreConnection } from '../../test/support/services.js';
-import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import type { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-realtime.js';
 import type { Notification } from '../contract/types.js';
 import type { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
 import type { MemoryUserSocketsStore } from '../storage/memory/memory-user-sockets.store.js';
@@ -22,7 +22,8 @@ interface Offer {
 describe('ReofferScheduler', () => {
   let notifications: NotificationsService;
   let scheduler: ReofferScheduler;
-  let broadcaster: FakeBroadcaster;
+  let delivery: FakeDelivery;
+  let localSockets: FakeLocalSockets;
   let pending: MemoryPendingNotificationStore;
   let userSockets: MemoryUserSocketsStore;
   let storeConnection: FakeStoreConnection;
@@ -30,15 +31,15 @@ describe('ReofferScheduler', () => {
 
   beforeEach(async () => {
     const services = await createServices({ NOTIFY_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS) });
-    ({ broadcaster, pending, userSockets, storeConnection } = services);
+    ({ delivery, localSockets, pending, userSockets, storeConnection } = services);
     notifications = services.moduleRef.get(NotificationsService);
     scheduler = services.moduleRef.get(ReofferScheduler);
     jest.useFakeTimers({ now: START });
-    broadcaster.acknowledges = false;
-    broadcaster.localSockets = [{ socketId: 'b1', userId: 'bob', connectedAt: START - 60_000 }];
+    delivery.acknowledges = false;
+    localSockets.sockets = [{ socketId: 'b1', userId: 'bob', connectedAt: START - 60_000 }];
     offers = [];
-    const sendHere = broadcaster.sendHereWithAck.bind(broadcaster);
-    broadcaster.sendHereWithAck = (socketId, event, payload) => {
+    const sendHere = delivery.sendHereWithAck.bind(delivery);
+    delivery.sendHereWithAck = (socketId, event, payload) => {
       const second = (Date.now() - START) / 1000;
       offers.push({ second, socketId, title: (payload as Notification).title });
       return sendHere(socketId, event, payload);
@@ -60,7 +61,7 @@ describe('ReofferScheduler', () => {
     await jest.advanceTimersByTimeAsync(300_000);
     expect(secondsOf(offers)).toEqual([5, 15, 35, 75, 135, 195, 255]);
 
-    broadcaster.acknowledges = true;
+    delivery.acknowledges = true;
     await jest.advanceTimersByTimeAsync(600_000);
     expect(secondsOf(offers)).toEqual([5, 15, 35, 75, 135, 195, 255, 315]);
     expect(await pending.pending('bob')).toEqual([]);
@@ -80,7 +81,7 @@ describe('ReofferScheduler', () => {
   });
 
   it('offers every socket of the user here', async () => {
-    broadcaster.localSockets.push({ socketId: 'b2', userId: 'bob', connectedAt: START });
+    localSockets.sockets.push({ socketId: 'b2', userId: 'bob', connectedAt: START });
     await notify('bob', 'both tabs');
 
     await jest.advanceTimersByTimeAsync(5000);
@@ -93,7 +94,7 @@ describe('ReofferScheduler', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(offers).toEqual([]);
 
-    broadcaster.localSockets.push({ socketId: 'c1', userId: 'carol', connectedAt: Date.now() });
+    localSockets.sockets.push({ socketId: 'c1', userId: 'carol', connectedAt: Date.now() });
     await notifications.redeliver('carol', ['c1']);
     await jest.advanceTimersByTimeAsync(20_000);
 
@@ -101,7 +102,7 @@ describe('ReofferScheduler', () => {
   });
 
   it('offers every user here what they have pending as soon as the stores answer again, and registers their sockets again', async () => {
-    broadcaster.localSockets.push(
+    localSockets.sockets.push(
       { socketId: 'b2', userId: 'bob', connectedAt: START },
       { socketId: 'd1', userId: 'dan', connectedAt: START },
     );

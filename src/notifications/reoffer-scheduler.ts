@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
-import { Broadcaster, type LocalSocket } from '../realtime/broadcaster.js';
+import { type LocalSocket, LocalSockets } from '../realtime/local-sockets.js';
 import {
   PENDING_NOTIFICATION_STORE,
   STORE_CONNECTION,
@@ -51,7 +51,7 @@ export class ReofferScheduler implements OnApplicationBootstrap, BeforeApplicati
     @Inject(USER_SOCKETS_STORE) private readonly userSockets: UserSocketsStore,
     @Inject(STORE_CONNECTION) private readonly storeConnection: StoreConnection,
     private readonly notifications: NotificationsService,
-    private readonly broadcaster: Broadcaster,
+    private readonly localSockets: LocalSockets,
     private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
@@ -88,7 +88,7 @@ export class ReofferScheduler implements OnApplicationBootstrap, BeforeApplicati
 
   private async offerAgain(offer: ScheduledOffer): Promise<void> {
     const { userId } = offer;
-    const sockets = this.broadcaster.socketsHereOf(userId);
+    const sockets = this.localSockets.socketsHereOf(userId);
     if (sockets.length === 0) {
       // Gone from this node: their next connection, wherever it is, offers it.
       await this.pendingNotifications.rescheduleOffer(offer, undefined);
@@ -115,7 +115,7 @@ export class ReofferScheduler implements OnApplicationBootstrap, BeforeApplicati
    * then every user is offered what they have pending and their schedule restarts.
    */
   private async offerEverythingHere(): Promise<void> {
-    const users = [...socketsByUser(this.broadcaster.socketsHere())];
+    const users = [...socketsByUser(this.localSockets.socketsHere())];
     try {
       for (let first = 0; first < users.length; first += RETURN_BATCH_USERS) {
         const batch = users.slice(first, first + RETURN_BATCH_USERS);

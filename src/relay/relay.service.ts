@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Relayed, RoomEmit, RoomEvent, User, UserEmit, UserEvent } from '../contract/types.js';
 import type { Sender } from '../notifications/notifications.service.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { Delivery } from '../realtime/delivery.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
 import { relayedSize } from './relayed-size.js';
@@ -18,7 +18,7 @@ export class RelayService {
   constructor(
     @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
     private readonly rooms: RoomsService,
-    private readonly broadcaster: Broadcaster,
+    private readonly delivery: Delivery,
     private readonly config: AppConfig,
   ) {}
 
@@ -37,13 +37,13 @@ export class RelayService {
     // (with Redis, a round trip through every node with every socket's details) on each event.
     const sockets = await this.presence.socketCount(room);
     if (sender.kind === 'user') {
-      this.broadcaster.send({ room }, ServerEvents.roomEvent, roomEvent, {
+      this.delivery.send({ room }, ServerEvents.roomEvent, roomEvent, {
         except: { socketId: sender.socketId },
       });
       // The sending socket is in the room (asserted above) and gets nothing.
       return { recipients: Math.max(0, sockets - 1) };
     }
-    this.broadcaster.send({ room }, ServerEvents.roomEvent, roomEvent);
+    this.delivery.send({ room }, ServerEvents.roomEvent, roomEvent);
     return { recipients: sockets };
   }
 
@@ -58,7 +58,7 @@ export class RelayService {
       ts: Date.now(),
     };
     return {
-      recipients: await this.broadcaster.sendCounted({ userId }, ServerEvents.userEvent, userEvent),
+      recipients: await this.delivery.sendCounted({ userId }, ServerEvents.userEvent, userEvent),
     };
   }
 

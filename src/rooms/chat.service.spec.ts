@@ -1,5 +1,5 @@
 import { AppError } from '../common/app-error.js';
-import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import type { FakeDelivery } from '../../test/support/fake-realtime.js';
 import { createServices } from '../../test/support/services.js';
 import type { Message, User } from '../contract/types.js';
 import { ChatService } from './chat.service.js';
@@ -11,11 +11,11 @@ const bob: User = { id: 'bob', name: 'Bob' };
 describe('ChatService', () => {
   let chat: ChatService;
   let rooms: RoomsService;
-  let broadcaster: FakeBroadcaster;
+  let delivery: FakeDelivery;
 
   beforeEach(async () => {
     const services = await createServices();
-    broadcaster = services.broadcaster;
+    delivery = services.delivery;
     chat = services.moduleRef.get(ChatService);
     rooms = services.moduleRef.get(RoomsService);
     await rooms.join(alice, 'a1', 'lobby');
@@ -32,7 +32,7 @@ describe('ChatService', () => {
       text: 'hello',
       ts: expect.any(Number),
     });
-    expect(broadcaster.eventsNamed('chat:message')).toEqual([
+    expect(delivery.eventsNamed('chat:message')).toEqual([
       {
         audience: { room: 'lobby' },
         event: 'chat:message',
@@ -68,7 +68,7 @@ describe('ChatService', () => {
     expect(
       await chat.send(alice, 'a2', { room: 'lobby', text: 'hello', clientMsgId: 'c1' }, alice.id),
     ).toEqual(first);
-    expect(broadcaster.eventsNamed('chat:message')).toHaveLength(1);
+    expect(delivery.eventsNamed('chat:message')).toHaveLength(1);
   });
 
   it('answers CONFLICT for a reused clientMsgId with another text', async () => {
@@ -82,7 +82,7 @@ describe('ChatService', () => {
 
   it('sends typing to the others as a volatile event', () => {
     expect(chat.typing(alice, 'a1', { room: 'lobby', typing: true })).toEqual({});
-    expect(broadcaster.eventsNamed('chat:typing')).toEqual([
+    expect(delivery.eventsNamed('chat:typing')).toEqual([
       {
         audience: { room: 'lobby' },
         event: 'chat:typing',

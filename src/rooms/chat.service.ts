@@ -4,7 +4,7 @@ import { AppError } from '../common/app-error.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Message, MessagePage, User } from '../contract/types.js';
 import { MetricsService, type NewRoomRefusalReason } from '../metrics/metrics.service.js';
-import { Broadcaster, type SendOptions } from '../realtime/broadcaster.js';
+import { Delivery, type SendOptions } from '../realtime/delivery.js';
 import { HISTORY_STORE, type HistoryStore, type NewRoomRefusal } from '../storage/stores.js';
 import { HISTORY_PAGE_DEFAULT } from '../contract/limits.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
@@ -38,7 +38,7 @@ export class ChatService {
   constructor(
     @Inject(HISTORY_STORE) private readonly history: HistoryStore,
     private readonly rooms: RoomsService,
-    private readonly broadcaster: Broadcaster,
+    private readonly delivery: Delivery,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -68,13 +68,13 @@ export class ChatService {
   private async store(
     user: User,
     { room, text, clientMsgId }: SendMessageDto,
-    delivery: SendOptions,
+    options: SendOptions,
     newRoomsCounter: string | undefined,
   ): Promise<Message> {
     const result = await this.history.append(
       { id: randomUUID(), room, user: publicUser(user), text, ts: Date.now(), clientMsgId },
       this.history.announcesAppends
-        ? this.broadcaster.announcement({ room }, ServerEvents.chatMessage, delivery)
+        ? this.delivery.broadcastOf({ room }, ServerEvents.chatMessage, options)
         : undefined,
       newRoomsCounter,
     );
@@ -89,14 +89,14 @@ export class ChatService {
       }
       return result.message;
     }
-    if (result.announced) this.broadcaster.countSent(ServerEvents.chatMessage);
-    else this.broadcaster.send({ room }, ServerEvents.chatMessage, result.message, delivery);
+    if (result.announced) this.delivery.countSent(ServerEvents.chatMessage);
+    else this.delivery.send({ room }, ServerEvents.chatMessage, result.message, options);
     return result.message;
   }
 
   typing(user: User, socketId: string, { room, typing }: TypingDto): Record<string, never> {
     this.rooms.assertMember(socketId, room);
-    this.broadcaster.send(
+    this.delivery.send(
       { room },
       ServerEvents.chatTyping,
       { room, user: publicUser(user), typing },

@@ -1,13 +1,14 @@
 import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
-import { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-realtime.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { RoomGrants } from '../auth/room-grants.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
 import type { User } from '../contract/types.js';
 import { APP_LOGGER, createLogger } from '../logging/logger.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { Delivery } from '../realtime/delivery.js';
+import { LocalSockets } from '../realtime/local-sockets.js';
 import { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
 import { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
 import { OUTAGE_LOG_INTERVAL_MS, RedisOutageLog } from '../storage/redis/redis-outage-log.js';
@@ -46,13 +47,15 @@ class ScriptedPresence extends MemoryPresenceStore {
 describe('PresenceKeeper', () => {
   let keeper: PresenceKeeper;
   let presence: ScriptedPresence;
-  let broadcaster: FakeBroadcaster;
+  let delivery: FakeDelivery;
+  let localSockets: FakeLocalSockets;
   /** The messages of the lines that the node wrote about Redis. */
   let outageLines: string[];
 
   beforeEach(async () => {
     presence = new ScriptedPresence();
-    broadcaster = new FakeBroadcaster();
+    delivery = new FakeDelivery();
+    localSockets = new FakeLocalSockets();
     outageLines = [];
     const outageLogger = createLogger('info', {
       write: (line: string) => void outageLines.push((JSON.parse(line) as { msg: string }).msg),
@@ -73,7 +76,8 @@ describe('PresenceKeeper', () => {
             newRoomsPerHour: 10,
           }),
         },
-        { provide: Broadcaster, useValue: broadcaster },
+        { provide: Delivery, useValue: delivery },
+        { provide: LocalSockets, useValue: localSockets },
         { provide: AppConfig, useValue: loadConfig({}) },
         { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
         { provide: RedisOutageLog, useValue: new RedisOutageLog(outageLogger) },
@@ -85,7 +89,7 @@ describe('PresenceKeeper', () => {
   it('tells each room that a user of a dead node left, as a disconnect', async () => {
     presence.departures = [{ room: 'lobby', user: alice }];
     await keeper.keep();
-    expect(broadcaster.eventsNamed('room:left')).toEqual([
+    expect(delivery.eventsNamed('room:left')).toEqual([
       {
         audience: { room: 'lobby' },
         event: 'room:left',
@@ -96,7 +100,7 @@ describe('PresenceKeeper', () => {
   });
 
   it('registers the presence of its sockets again, and tells the rooms, when it had been reaped', async () => {
-    broadcaster.memberships = [
+    localSockets.memberships = [
       { socketId: 'a1', user: { ...alice, roles: [] }, rooms: ['lobby', 'games'] },
       { socketId: 'b1', user: { ...bob, roles: [] }, rooms: [] },
     ];
@@ -104,18 +108,20 @@ describe('PresenceKeeper', () => {
     await keeper.keep();
     expect((await presence.roomsOf('a1')).sort()).toEqual(['games', 'lobby']);
     expect(await presence.members('lobby')).toEqual([alice]);
-    expect(broadcaster.eventsNamed('room:joined').map((sent) => sent.payload)).toEqual([
+    expect(delivery.eventsNamed('room:joined').map((sent) => sent.payload)).toEqual([
       { room: 'lobby', user: alice },
       { room: 'games', user: alice },
     ]);
   });
 
   it('registers the presence again silently when the store lost it, as nobody heard of a departure', async () => {
-    broadcaster.memberships = [{ socketId: 'a1', user: { ...alice, roles: [] }, rooms: ['lobby'] }];
+    localSockets.memberships = [
+      { socketId: 'a1', user: { ...alice, roles: [] }, rooms: ['lobby'] },
+    ];
     presence.outcome = 'lost';
     await keeper.keep();
     expect(await presence.members('lobby')).toEqual([alice]);
-    expect(broadcaster.eventsNamed('room:joined')).toEqual([]);
+    expect(delivery.eventsNamed('room:joined')).toEqual([]);
   });
 
   describe('after a failure', () => {
@@ -129,10 +135,10 @@ describe('PresenceKeeper', () => {
       presence.failure = undefined;
       presence.departures = [{ room: 'lobby', user: bob }];
       await keeper.keepNow();
-      expect(broadcaster.eventsNamed('room:left')).toEqual([]);
+      expect(delivery.eventsNamed('room:left')).toEqual([]);
       jest.setSystemTime(Date.now() + NODE_TIMEOUT_MS);
       await keeper.keepNow();
-      expect(broadcaster.eventsNamed('room:left')).toHaveLength(1);
+      expect(delivery.eventsNamed('room:left')).toHaveLength(1);
     });
 
     it('adds it to the one line about Redis failing, however many rounds fail, and to its return', async () => {

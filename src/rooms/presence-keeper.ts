@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { LocalSockets } from '../realtime/local-sockets.js';
 import { RedisOutageLog } from '../storage/redis/redis-outage-log.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
 import { RoomsService } from './rooms.service.js';
@@ -37,7 +37,7 @@ export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
     private readonly rooms: RoomsService,
-    private readonly broadcaster: Broadcaster,
+    private readonly localSockets: LocalSockets,
     private readonly config: AppConfig,
     // Present with Redis, the only store that the keeper has work for.
     @Optional() private readonly outageLog?: RedisOutageLog,
@@ -92,7 +92,7 @@ export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplication
 
   /** `announce`: the rooms were told that these users left, so they are told of their return. */
   private async registerLocalPresence(announce: boolean): Promise<void> {
-    for (const { user, socketId, rooms } of this.broadcaster.localMemberships()) {
+    for (const { user, socketId, rooms } of this.localSockets.localMemberships()) {
       await this.rooms.recovered(user, socketId, rooms, announce);
     }
   }

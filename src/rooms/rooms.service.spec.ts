@@ -1,4 +1,4 @@
-import type { FakeBroadcaster } from '../../test/support/fake-broadcaster.js';
+import type { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-realtime.js';
 import { createServices } from '../../test/support/services.js';
 import type { User } from '../contract/types.js';
 import type { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
@@ -9,12 +9,13 @@ const bob: User = { id: 'bob', name: 'Bob' };
 
 describe('RoomsService', () => {
   let rooms: RoomsService;
-  let broadcaster: FakeBroadcaster;
+  let delivery: FakeDelivery;
+  let localSockets: FakeLocalSockets;
   let history: MemoryHistoryStore;
 
   beforeEach(async () => {
     const services = await createServices({ ROOM_MAX_PER_SOCKET: '2' });
-    ({ broadcaster, history } = services);
+    ({ delivery, localSockets, history } = services);
     rooms = services.moduleRef.get(RoomsService);
   });
 
@@ -27,14 +28,14 @@ describe('RoomsService', () => {
       missed: [],
       hasMore: false,
     });
-    expect(broadcaster.socketRooms.get('s1')).toEqual(new Set(['lobby']));
+    expect(localSockets.socketRooms.get('s1')).toEqual(new Set(['lobby']));
   });
 
   it('tells the others when a user becomes present, but not on their second tab or a repeated join', async () => {
     await rooms.join(alice, 'a1', 'lobby');
     await rooms.join(alice, 'a2', 'lobby');
     await rooms.join(alice, 'a1', 'lobby');
-    expect(broadcaster.eventsNamed('room:joined')).toEqual([
+    expect(delivery.eventsNamed('room:joined')).toEqual([
       {
         audience: { room: 'lobby' },
         event: 'room:joined',
@@ -46,7 +47,7 @@ describe('RoomsService', () => {
 
   it('never puts roles or other identity fields on the wire', async () => {
     await rooms.join({ ...alice, roles: ['admin'] }, 'a1', 'lobby');
-    expect(broadcaster.eventsNamed('room:joined')[0].payload).toEqual({
+    expect(delivery.eventsNamed('room:joined')[0].payload).toEqual({
       room: 'lobby',
       user: alice,
     });
@@ -79,9 +80,9 @@ describe('RoomsService', () => {
     await rooms.join(alice, 'a1', 'lobby');
     await rooms.join(alice, 'a2', 'lobby');
     await rooms.leave(alice, 'a1', 'lobby');
-    expect(broadcaster.eventsNamed('room:left')).toEqual([]);
+    expect(delivery.eventsNamed('room:left')).toEqual([]);
     await expect(rooms.leave(alice, 'a2', 'lobby')).resolves.toEqual({ room: 'lobby' });
-    expect(broadcaster.eventsNamed('room:left').map((sent) => sent.payload)).toEqual([
+    expect(delivery.eventsNamed('room:left').map((sent) => sent.payload)).toEqual([
       { room: 'lobby', user: alice, reason: 'leave' },
     ]);
   });
@@ -99,12 +100,12 @@ describe('RoomsService', () => {
     await rooms.join(alice, 'a1', 'one');
     await rooms.join(alice, 'a1', 'two');
     await rooms.disconnected(alice, 'a1');
-    expect(broadcaster.eventsNamed('room:left').map((sent) => sent.payload)).toEqual([
+    expect(delivery.eventsNamed('room:left').map((sent) => sent.payload)).toEqual([
       { room: 'one', user: alice, reason: 'disconnect' },
       { room: 'two', user: alice, reason: 'disconnect' },
     ]);
     // Never to the gone socket itself, whose recovered session would replay it.
-    expect(broadcaster.eventsNamed('room:left').map((sent) => sent.options)).toEqual([
+    expect(delivery.eventsNamed('room:left').map((sent) => sent.options)).toEqual([
       { except: { socketId: 'a1' } },
       { except: { socketId: 'a1' } },
     ]);
@@ -117,7 +118,7 @@ describe('RoomsService', () => {
     expect((await rooms.members('b1', 'lobby')).members).toEqual(
       expect.arrayContaining([alice, bob]),
     );
-    expect(broadcaster.eventsNamed('room:joined').at(-1)!.payload).toEqual({
+    expect(delivery.eventsNamed('room:joined').at(-1)!.payload).toEqual({
       room: 'lobby',
       user: alice,
     });

@@ -5,7 +5,8 @@ import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Identity, JoinResult, LeaveReason, RoomMembers, User } from '../contract/types.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { Delivery } from '../realtime/delivery.js';
+import { LocalSockets } from '../realtime/local-sockets.js';
 import {
   HISTORY_STORE,
   PRESENCE_STORE,
@@ -28,7 +29,8 @@ export class RoomsService {
   constructor(
     @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
     @Inject(HISTORY_STORE) private readonly history: HistoryStore,
-    private readonly broadcaster: Broadcaster,
+    private readonly delivery: Delivery,
+    private readonly localSockets: LocalSockets,
     private readonly config: AppConfig,
     private readonly grants: RoomGrants,
   ) {}
@@ -55,7 +57,7 @@ export class RoomsService {
   }
 
   async leave(user: User, socketId: string, room: string): Promise<{ room: string }> {
-    if (!this.broadcaster.isInRoom(socketId, room)) {
+    if (!this.localSockets.isInRoom(socketId, room)) {
       throw new AppError('NOT_FOUND', 'this socket is not in the room');
     }
     await this.exit(user, socketId, room, 'leave');
@@ -94,7 +96,7 @@ export class RoomsService {
 
   /** The socket (of this node) is in the room, else FORBIDDEN. */
   assertMember(socketId: string, room: string): void {
-    if (!this.broadcaster.isInRoom(socketId, room)) {
+    if (!this.localSockets.isInRoom(socketId, room)) {
       throw new AppError('FORBIDDEN', 'this socket is not in the room');
     }
   }
@@ -119,7 +121,7 @@ export class RoomsService {
 
   /** Tells a room that a user of a dead node is gone (the surviving nodes removed their presence). */
   departed({ room, user }: Departure): void {
-    this.broadcaster.send({ room }, ServerEvents.roomLeft, {
+    this.delivery.send({ room }, ServerEvents.roomLeft, {
       room,
       user: publicUser(user),
       reason: 'disconnect' satisfies LeaveReason,
@@ -156,9 +158,9 @@ export class RoomsService {
       throw new AppError('FORBIDDEN', `a socket may be in at most ${maxRoomsPerSocket} rooms`);
     }
     if (!change.socketAdded) return;
-    this.broadcaster.addToRoom(socketId, room);
+    this.localSockets.addToRoom(socketId, room);
     if (change.userChanged && announce) {
-      this.broadcaster.send(
+      this.delivery.send(
         { room },
         ServerEvents.roomJoined,
         { room, user: publicUser(user) },
@@ -174,10 +176,10 @@ export class RoomsService {
     reason: LeaveReason,
   ): Promise<void> {
     const change = await this.presence.leave(room, user.id, socketId);
-    this.broadcaster.removeFromRoom(socketId, room);
+    this.localSockets.removeFromRoom(socketId, room);
     if (change.userChanged) {
       // Not to the leaving socket: a recovered session would otherwise replay its own departure.
-      this.broadcaster.send(
+      this.delivery.send(
         { room },
         ServerEvents.roomLeft,
         { room, user: publicUser(user), reason },

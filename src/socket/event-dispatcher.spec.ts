@@ -17,7 +17,7 @@ import { ServerEvents } from '../contract/events.js';
 import type { Reply, SessionEnded } from '../contract/types.js';
 import { APP_LOGGER } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { SessionEnds } from '../realtime/session-ends.js';
 import { EventDispatcher, type SocketSession } from './event-dispatcher.js';
 
 class EchoDto {
@@ -87,9 +87,9 @@ describe('EventDispatcher', () => {
   let emitted: unknown[][];
   let socket: ClientSocket;
   const logger = pino({ level: 'silent' });
-  /** What ending the socket's session does: the Broadcaster sends session:ended, then disconnects. */
+  /** What ending the socket's session does: session ends send session:ended, then disconnects. */
   let endSession: (ended: SessionEnded) => void;
-  const broadcaster = {
+  const sessionEnds = {
     endSessionHere: (_socketId: string, ended: SessionEnded) => endSession(ended),
   };
 
@@ -104,7 +104,7 @@ describe('EventDispatcher', () => {
         EventDispatcher,
         MetricsService,
         ...(gateways as [typeof TestGateway]),
-        { provide: Broadcaster, useValue: broadcaster },
+        { provide: SessionEnds, useValue: sessionEnds },
         { provide: AppConfig, useValue: loadConfig(settings) },
         { provide: APP_LOGGER, useValue: logger },
       ],

@@ -10,7 +10,7 @@ import { ServerEvents } from '../contract/events.js';
 import type { ErrorEvent, Failure, Reply, SessionEnded } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { Broadcaster } from '../realtime/broadcaster.js';
+import { SessionEnds } from '../realtime/session-ends.js';
 import { buildHandlerTable, type HandlerTable } from './handler-table.js';
 
 /** What the dispatcher keeps per connection: the rate limit's state, nothing per handler. */
@@ -59,7 +59,7 @@ export class EventDispatcher implements OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-    private readonly broadcaster: Broadcaster,
+    private readonly sessionEnds: SessionEnds,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly discovery: DiscoveryService,
   ) {}
@@ -213,7 +213,7 @@ export class EventDispatcher implements OnModuleInit {
       this.metrics.eventSent(ServerEvents.error);
     }
     if (session.refusals.record(now) && socket.connected) {
-      this.broadcaster.endSessionHere(socket.id, FLOODED);
+      this.sessionEnds.endSessionHere(socket.id, FLOODED);
     }
   }
 }

@@ -19,20 +19,18 @@ export interface MessageDraft {
 }
 
 /**
- * A broadcast of a message that is about to be stored, in the Socket.IO adapter stream's own
- * entry format: `data` is `dataBefore + JSON of the message + dataAfter`. Built by the
- * Broadcaster for a store that publishes in the same step as it allocates the offset.
+ * Whom the broadcast of a message about to be stored goes to, for a store that publishes it in the
+ * same step as it allocates the offset: the event, and the Socket.IO rooms that get it and that
+ * do not (a socket's id, a user's room).
  */
-export interface Announcement {
-  uid: string;
-  nsp: string;
-  type: string;
-  dataBefore: string;
-  dataAfter: string;
+export interface MessageBroadcast {
+  event: string;
+  rooms: string[];
+  except: string[];
 }
 
 export type AppendResult =
-  /** `announced`: the store published the announcement itself; else the caller broadcasts. */
+  /** `announced`: the store published the broadcast itself; else the caller broadcasts. */
   | { created: true; message: Message; announced: boolean }
   /** A message with the same user and clientMsgId is still in the window: nothing was stored. */
   | { created: false; message: Message }
@@ -67,7 +65,7 @@ export interface HistorySlice {
 
 export interface HistoryStore {
   /**
-   * Whether `append` publishes its announcement itself. Across nodes, offsets and the order of
+   * Whether `append` publishes the message's broadcast itself. Across nodes, offsets and the order of
    * delivery agree only when the offset is allocated and the broadcast published in one step.
    */
   readonly announcesAppends: boolean;
@@ -83,7 +81,7 @@ export interface HistoryStore {
    */
   append(
     draft: MessageDraft,
-    announcement?: Announcement,
+    broadcast?: MessageBroadcast,
     newRoomsCounter?: string,
   ): Promise<AppendResult>;
   lastOffset(room: string): Promise<number>;

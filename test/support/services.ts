@@ -7,7 +7,8 @@ import { APP_LOGGER } from '../../src/logging/logger.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { ReofferScheduler } from '../../src/notifications/reoffer-scheduler.js';
-import { Broadcaster } from '../../src/realtime/broadcaster.js';
+import { Delivery } from '../../src/realtime/delivery.js';
+import { LocalSockets } from '../../src/realtime/local-sockets.js';
 import { ChatService } from '../../src/rooms/chat.service.js';
 import { RoomsService } from '../../src/rooms/rooms.service.js';
 import { MemoryHistoryStore } from '../../src/storage/memory/memory-history.store.js';
@@ -23,11 +24,12 @@ import {
   USER_SOCKETS_STORE,
   type StoreConnection,
 } from '../../src/storage/stores.js';
-import { FakeBroadcaster } from './fake-broadcaster.js';
+import { FakeDelivery, FakeLocalSockets } from './fake-realtime.js';
 
 export interface ServiceFixture {
   moduleRef: TestingModule;
-  broadcaster: FakeBroadcaster;
+  delivery: FakeDelivery;
+  localSockets: FakeLocalSockets;
   history: MemoryHistoryStore;
   pending: MemoryPendingNotificationStore;
   userSockets: MemoryUserSocketsStore;
@@ -48,12 +50,13 @@ export class FakeStoreConnection implements StoreConnection {
 }
 
 /**
- * The domain services wired by Nest as in the application, over memory stores and a broadcaster
+ * The domain services wired by Nest as in the application, over memory stores and a delivery
  * that records instead of emitting. `env` configures them like the process environment would.
  */
 export async function createServices(env: Record<string, string> = {}): Promise<ServiceFixture> {
   const config = loadConfig(env);
-  const broadcaster = new FakeBroadcaster();
+  const delivery = new FakeDelivery();
+  const localSockets = new FakeLocalSockets();
   const history = new MemoryHistoryStore(historyLimitsOf(config));
   const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
   const userSockets = new MemoryUserSocketsStore();
@@ -72,10 +75,11 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       MetricsService,
       { provide: USER_SOCKETS_STORE, useValue: userSockets },
       { provide: STORE_CONNECTION, useValue: storeConnection },
-      { provide: Broadcaster, useValue: broadcaster },
+      { provide: Delivery, useValue: delivery },
+      { provide: LocalSockets, useValue: localSockets },
       { provide: AppConfig, useValue: config },
       { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
     ],
   }).compile();
-  return { moduleRef, broadcaster, history, pending, userSockets, storeConnection };
+  return { moduleRef, delivery, localSockets, history, pending, userSockets, storeConnection };
 }

@@ -1,10 +1,10 @@
 import type { Message } from '../../contract/types.js';
 import type {
-  Announcement,
   AppendResult,
   HistoryLimits,
   HistorySlice,
   HistoryStore,
+  MessageBroadcast,
   MessageDraft,
   NewRoomRefusal,
 } from '../stores.js';
@@ -33,7 +33,7 @@ export class MemoryHistoryStore implements HistoryStore {
 
   append(
     draft: MessageDraft,
-    _announcement?: Announcement,
+    _broadcast?: MessageBroadcast,
     newRoomsCounter?: string,
   ): Promise<AppendResult> {
     let history = this.rooms.get(draft.room);

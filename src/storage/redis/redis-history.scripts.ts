@@ -1,4 +1,31 @@
+import type { MessageBroadcast } from '../stores.js';
 import { LuaScript } from './lua-script.js';
+
+/** Socket.IO's packet type of an event, in what the adapter stream carries. */
+const EVENT_PACKET_TYPE = 2;
+/** The cluster adapter's message type of a broadcast. */
+export const BROADCAST_MESSAGE_TYPE = '3';
+/**
+ * The sender id that the cluster adapter reserves for publishers that are not nodes: every node,
+ * the publishing one included, delivers such an entry, and none counts it as another node.
+ */
+export const EXTERNAL_PUBLISHER_UID = 'emitter';
+/** The Socket.IO namespace that every event of the contract travels in. */
+export const MAIN_NAMESPACE = '/';
+const AFTER_EVENT_DATA = `],"nsp":${JSON.stringify(MAIN_NAMESPACE)}},"opts":{"rooms":`;
+
+/**
+ * The `data` of the Socket.IO Redis streams adapter's entry for a message's broadcast, in that
+ * adapter's own format, around the message JSON that only APPEND_MESSAGE knows in full (its
+ * offset): `data` is `before + message JSON + after`.
+ */
+export function broadcastDataAround(broadcast: MessageBroadcast): [before: string, after: string] {
+  return [
+    `{"packet":{"type":${EVENT_PACKET_TYPE},"data":[${JSON.stringify(broadcast.event)},`,
+    `${AFTER_EVENT_DATA}${JSON.stringify(broadcast.rooms)},` +
+      `"except":${JSON.stringify(broadcast.except)},"flags":{}}}`,
+  ];
+}
 
 /**
  * Stores a message with the room's next offset, in one step with the clientMsgId check and the

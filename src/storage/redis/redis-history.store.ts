@@ -1,16 +1,25 @@
 import type { Redis } from 'ioredis';
 import type { Message } from '../../contract/types.js';
 import type {
-  Announcement,
   AppendResult,
   HistoryLimits,
   HistorySlice,
   HistoryStore,
+  MessageBroadcast,
   MessageDraft,
   NewRoomRefusal,
 } from '../stores.js';
-import { APPEND_MESSAGE, READ_PAGE } from './redis-history.scripts.js';
+import {
+  APPEND_MESSAGE,
+  BROADCAST_MESSAGE_TYPE,
+  EXTERNAL_PUBLISHER_UID,
+  MAIN_NAMESPACE,
+  READ_PAGE,
+  broadcastDataAround,
+} from './redis-history.scripts.js';
 import type { RedisKeys } from './redis-keys.js';
+
+const NO_BROADCAST: [string, string] = ['', ''];
 
 const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000${clientMsgId}`;
 
@@ -33,10 +42,12 @@ export class RedisHistoryStore implements HistoryStore {
 
   async append(
     draft: MessageDraft,
-    announcement?: Announcement,
+    broadcast?: MessageBroadcast,
     newRoomsCounter?: string,
   ): Promise<AppendResult> {
     const { id, room, user, text, ts, clientMsgId } = draft;
+    const [broadcastBefore, broadcastAfter] =
+      broadcast === undefined ? NO_BROADCAST : broadcastDataAround(broadcast);
     // Serialised once, in the contract's field order, around the offset only Redis can know.
     const beforeOffset = `${JSON.stringify({ id, room }).slice(0, -1)},"offset":`;
     const afterOffset = `,${JSON.stringify({ user, text, ts, clientMsgId }).slice(1)}`;
@@ -54,13 +65,13 @@ export class RedisHistoryStore implements HistoryStore {
         clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
         beforeOffset,
         afterOffset,
-        announcement ? '1' : '0',
-        announcement?.dataBefore ?? '',
-        announcement?.dataAfter ?? '',
+        broadcast ? '1' : '0',
+        broadcastBefore,
+        broadcastAfter,
         this.streamLength,
-        announcement?.uid ?? '',
-        announcement?.nsp ?? '',
-        announcement?.type ?? '',
+        broadcast ? EXTERNAL_PUBLISHER_UID : '',
+        broadcast ? MAIN_NAMESPACE : '',
+        broadcast ? BROADCAST_MESSAGE_TYPE : '',
         this.limits.rooms,
         room,
         this.keys.lastOffsetPrefix,
@@ -77,7 +88,7 @@ export class RedisHistoryStore implements HistoryStore {
     if (created === 2) return { created: false, refused: value as NewRoomRefusal };
     const message: Message = { id, room, offset: value as number, user, text, ts };
     if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
-    return { created: true, message, announced: announcement !== undefined };
+    return { created: true, message, announced: broadcast !== undefined };
   }
 
   async lastOffset(room: string): Promise<number> {

@@ -1,11 +1,10 @@
+import type { AcknowledgedDelivery, Delivery, SendOptions } from '../../src/realtime/delivery.js';
 import type {
-  AcknowledgedDelivery,
-  Audience,
-  Broadcaster,
   LocalMembership,
   LocalSocket,
-  SendOptions,
-} from '../../src/realtime/broadcaster.js';
+  LocalSockets,
+} from '../../src/realtime/local-sockets.js';
+import type { Audience } from '../../src/realtime/socket-server.js';
 
 export interface SentEvent {
   audience: Audience;
@@ -15,28 +14,14 @@ export interface SentEvent {
 }
 
 /**
- * Stands in for the Socket.IO server in service tests: records what was sent and lets a test
- * say how many sockets an audience has and how many acknowledge.
+ * Stands in for delivery in service tests: records what was sent and lets a test say how many
+ * sockets an audience has and how many acknowledge.
  */
-export class FakeBroadcaster implements Pick<
-  Broadcaster,
-  | 'send'
-  | 'sendExpectingAck'
-  | 'sendToEachWithAck'
-  | 'sendHereWithAck'
-  | 'socketsHere'
-  | 'socketsHereOf'
-  | 'addToRoom'
-  | 'removeFromRoom'
-  | 'isInRoom'
-  | 'localMemberships'
+export class FakeDelivery implements Pick<
+  Delivery,
+  'send' | 'sendExpectingAck' | 'sendToEachWithAck' | 'sendHereWithAck'
 > {
   readonly sent: SentEvent[] = [];
-  /** The sockets this node holds, as a test sets them. */
-  memberships: LocalMembership[] = [];
-  /** The sockets this node holds with their users and connection times, as a test sets them. */
-  localSockets: LocalSocket[] = [];
-  readonly socketRooms = new Map<string, Set<string>>();
   socketsPerAudience = 1;
   acknowledges = true;
 
@@ -65,12 +50,28 @@ export class FakeBroadcaster implements Pick<
     return { sent: 1, acknowledged: Promise.resolve(this.acknowledges) };
   }
 
+  eventsNamed(event: string): SentEvent[] {
+    return this.sent.filter((sent) => sent.event === event);
+  }
+}
+
+/** Stands in for this node's sockets and their rooms in service tests, as a test sets them. */
+export class FakeLocalSockets implements Pick<
+  LocalSockets,
+  'socketsHere' | 'socketsHereOf' | 'addToRoom' | 'removeFromRoom' | 'isInRoom' | 'localMemberships'
+> {
+  /** The sockets this node holds, as a test sets them. */
+  memberships: LocalMembership[] = [];
+  /** The sockets this node holds with their users and connection times, as a test sets them. */
+  sockets: LocalSocket[] = [];
+  readonly socketRooms = new Map<string, Set<string>>();
+
   socketsHere(): LocalSocket[] {
-    return this.localSockets;
+    return this.sockets;
   }
 
   socketsHereOf(userId: string): LocalSocket[] {
-    return this.localSockets.filter((socket) => socket.userId === userId);
+    return this.sockets.filter((socket) => socket.userId === userId);
   }
 
   addToRoom(socketId: string, room: string): void {
@@ -89,9 +90,5 @@ export class FakeBroadcaster implements Pick<
 
   localMemberships(): LocalMembership[] {
     return this.memberships;
-  }
-
-  eventsNamed(event: string): SentEvent[] {
-    return this.sent.filter((sent) => sent.event === event);
   }
 }

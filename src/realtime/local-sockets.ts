@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientSocket } from '../common/client-socket.js';
+import type { Identity } from '../contract/types.js';
+import { CHAT_ROOM_PREFIX, SocketServer, chatRoom } from './socket-server.js';
+
+/** A socket of this node with who it is and the chat rooms it is in. */
+export interface LocalMembership {
+  socketId: string;
+  user: Identity;
+  rooms: string[];
+}
+
+/** A socket of this node: whose it is, and when it connected (ms since the epoch). */
+export interface LocalSocket {
+  socketId: string;
+  userId: string;
+  connectedAt: number;
+}
+
+/**
+ * The sockets of this node and the chat rooms they are in, read and changed here without
+ * asking the other nodes.
+ */
+@Injectable()
+export class LocalSockets {
+  constructor(private readonly socketServer: SocketServer) {}
+
+  /** The socket is on this node: joined here, without telling the other nodes. */
+  addToRoom(socketId: string, room: string): void {
+    void this.socketOf(socketId)?.join(chatRoom(room));
+  }
+
+  removeFromRoom(socketId: string, room: string): void {
+    void this.socketOf(socketId)?.leave(chatRoom(room));
+  }
+
+  /**
+   * Whether a socket of this node is in a chat room. Socket.IO's own rooms of the socket are the
+   * truth for it (the presence store is restored from them), and reading them costs no round trip
+   * to a store on every event that needs membership.
+   */
+  isInRoom(socketId: string, room: string): boolean {
+    return this.socketOf(socketId)?.rooms.has(chatRoom(room)) ?? false;
+  }
+
+  /** Every socket of this node. */
+  socketsHere(): LocalSocket[] {
+    return [...this.socketServer.allLocalSockets()].map(localSocket);
+  }
+
+  /** The user's sockets on this node, at once (their own room says which). */
+  socketsHereOf(userId: string): LocalSocket[] {
+    return this.socketServer.localSocketsOf({ userId }).map(localSocket);
+  }
+
+  /** Every socket of this node with the chat rooms it is in. */
+  localMemberships(): LocalMembership[] {
+    return [...this.socketServer.allLocalSockets()].map((socket) => ({
+      socketId: socket.id,
+      user: socket.data.user,
+      rooms: this.chatRoomsOf(socket.id),
+    }));
+  }
+
+  /** The chat rooms a socket of this node is in (after a recovery: those Socket.IO restored). */
+  chatRoomsOf(socketId: string): string[] {
+    const rooms = this.socketOf(socketId)?.rooms ?? [];
+    return [...rooms]
+      .filter((room) => room.startsWith(CHAT_ROOM_PREFIX))
+      .map((room) => room.slice(CHAT_ROOM_PREFIX.length));
+  }
+
+  private socketOf(socketId: string): ClientSocket | undefined {
+    return this.socketServer.io.sockets.sockets.get(socketId);
+  }
+}
+
+function localSocket(socket: ClientSocket): LocalSocket {
+  return { socketId: socket.id, userId: socket.data.user.id, connectedAt: socket.handshake.issued };
+}
