@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # Compiles TypeScript to dist/ with the full (dev) dependency set.
-FROM node:24-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY client/package.json ./client/
@@ -12,13 +12,13 @@ COPY client ./client
 RUN npm run build
 
 # Only what the server needs at run time.
-FROM node:24-bookworm-slim AS deps
+FROM node:26-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY client/package.json ./client/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:24-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app

@@ -1,6 +1,6 @@
 // The reference for the benchmark: a hand-written Socket.IO 4.8 server, no Nest, doing what
 // Switchboard does on the hot path for `session:ping`, `room:join` and `chat:send`, with the
-// contract's semantics (PROTOCOL.md): guest handshake and `welcome`, one reply per event, the
+// contract's semantics (docs/protocol.md): guest handshake and `welcome`, one reply per event, the
 // per-socket rate limit, UNKNOWN_EVENT, payloads validated with Switchboard's own DTO classes
 // (from dist/) and class-validator's validateSync, per-user presence, per-room offsets, the
 // bounded history with idempotent clientMsgId, `room:joined`/`room:left`, `chat:message` to the

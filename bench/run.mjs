@@ -10,23 +10,14 @@
 //
 // Everything listens on 127.0.0.1 on ports the kernel picks; every child is bounded in time and
 // killed if the runner stops or fails.
-import { fork } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startChild } from './support/processes.mjs';
 
 const BENCH_DIR = import.meta.dirname;
 const SERVER_START_TIMEOUT_MS = 30_000;
-const SERVER_STOP_TIMEOUT_MS = 10_000;
 /** A load run may take this long beyond its warm-up and measured window (connecting, settling). */
 const LOAD_SLACK_MS = 90_000;
 
@@ -116,32 +107,7 @@ function kilobytes(value) {
   return (value / 1024).toFixed(1);
 }
 
-// ---- child processes, all of them killed when the runner exits ----
-
-const children = new Set();
-let workDir;
-
-function killChildren() {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-}
-
-process.on('exit', () => {
-  killChildren();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping\n`);
-    process.exit(130);
-  });
-}
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
+// ---- child processes (bench/support/processes.mjs kills them when the runner exits) ----
 
 /** Resolves with the child's first message of `type`; rejects if it exits or times out first. */
 function firstMessage(child, type, timeoutMs, what) {
@@ -170,17 +136,7 @@ function firstMessage(child, type, timeoutMs, what) {
   });
 }
 
-function tail(path, lines = 20) {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
 async function startServer(name, profileName) {
-  const logPath = join(workDir, `${name}.log`);
-  const logFd = openSync(logPath, 'w');
   const execArgv = ['--expose-gc'];
   if (options['cpu-prof']) {
     execArgv.push(
@@ -189,45 +145,36 @@ async function startServer(name, profileName) {
       `--cpu-prof-name=${profileName}.cpuprofile`,
     );
   }
-  const child = track(
-    fork(SERVERS[name], [], {
-      execArgv,
-      stdio: ['ignore', logFd, logFd, 'ipc'],
-      env: {
-        ...process.env,
-        // Switchboard's per-socket limit would answer RATE_LIMITED long before a loop of acks
-        // saturates it; both servers read these (100 000 is the highest value the config takes).
-        RATE_LIMIT_PER_SEC: '100000',
-        RATE_LIMIT_BURST: '100000',
-        // Every load client connects from 127.0.0.1: one address for what would be many users.
-        HANDSHAKE_RATE_PER_IP: '100000',
-      },
-    }),
+  const server = startChild(
+    name,
+    process.execPath,
+    [...execArgv, SERVERS[name]],
+    {
+      ...process.env,
+      // Switchboard's per-socket limit would answer RATE_LIMITED long before a loop of acks
+      // saturates it; both servers read these (100 000 is the highest value the config takes).
+      RATE_LIMIT_PER_SEC: '100000',
+      RATE_LIMIT_BURST: '100000',
+      // Every load client connects from 127.0.0.1: one address for what would be many users.
+      HANDSHAKE_RATE_PER_IP: '100000',
+    },
+    { ipc: true },
   );
-  closeSync(logFd);
   try {
-    const ready = await firstMessage(child, 'ready', SERVER_START_TIMEOUT_MS, `${name} server`);
+    const ready = await firstMessage(
+      server.child,
+      'ready',
+      SERVER_START_TIMEOUT_MS,
+      `${name} server`,
+    );
     return {
-      name,
-      child,
-      logPath,
+      ...server,
       url: `http://127.0.0.1:${ready.port}`,
       statsUrl: `http://127.0.0.1:${ready.statsPort}`,
     };
   } catch (error) {
-    throw new Error(`${error.message}\n--- ${name} log\n${tail(logPath)}`, { cause: error });
+    throw new Error(`${error.message}\n--- ${name} log\n${server.log()}`, { cause: error });
   }
-}
-
-/** SIGTERM (a clean exit, so a CPU profile gets written), then SIGKILL after a bound. */
-async function stopServer(server) {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), SERVER_STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** One load child for `scenario` against the running `servers`, in their order. */
@@ -239,19 +186,23 @@ async function runLoad(scenario, servers) {
     args.push('--target', `${server.name}=${server.url},${server.statsUrl}`);
   args.push('--warmup', options.warmup, '--duration', options.duration, '--slice', options.slice);
   args.push(...SCENARIOS[scenario].loadArgs());
-  const child = track(
-    fork(join(BENCH_DIR, 'load.mjs'), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  const load = startChild(
+    `${scenario}-load`,
+    process.execPath,
+    [join(BENCH_DIR, 'load.mjs'), ...args],
+    process.env,
+    { ipc: true },
   );
   try {
     const { results } = await firstMessage(
-      child,
+      load.child,
       'results',
       measuredSeconds * servers.length * 1000 + LOAD_SLACK_MS,
       `${scenario} load`,
     );
     return results;
   } catch (error) {
-    const logs = servers.map((server) => `--- ${server.name} log\n${tail(server.logPath)}`);
+    const logs = [load, ...servers].map((child) => `--- ${child.name} log\n${child.log()}`);
     throw new Error([error.message, ...logs].join('\n'), { cause: error });
   }
 }
@@ -329,7 +280,6 @@ async function main() {
     if (!SCENARIOS[scenario]) throw new Error(`unknown scenario "${scenario}"`);
   }
   if (options['cpu-prof']) mkdirSync(options['cpu-prof'], { recursive: true });
-  workDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const startedAt = new Date();
 
   console.log(
@@ -363,7 +313,8 @@ async function main() {
           if (options.verbose) console.log(JSON.stringify(result));
         }
       } finally {
-        await Promise.all(servers.map(stopServer));
+        // SIGTERM first: a clean exit, so that a CPU profile gets written.
+        await Promise.all(servers.map((server) => server.stop()));
       }
     }
   }

@@ -12,7 +12,7 @@ export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Switchboard server API')
     .setDescription(
-      'What other backends do with Switchboard over HTTP: see "The server API, for other backends" in PROTOCOL.md.',
+      'What other backends do with Switchboard over HTTP: see "The server API, for other backends" in docs/protocol.md.',
     )
     .setVersion('1')
     .addBearerAuth(

@@ -1,6 +1,6 @@
 import type { ClientEventName, ServerEventName } from './socket-events.js';
 
-/** Event names of PROTOCOL.md, one constant each so that a typo is a compile error. */
+/** Event names of docs/protocol.md, one constant each so that a typo is a compile error. */
 export const ClientEvents = {
   sessionPing: 'session:ping',
   sessionRefresh: 'session:refresh',

@@ -1,5 +1,5 @@
 /**
- * The contract's fixed limits (PROTOCOL.md), read by the validating DTOs, the OpenAPI and AsyncAPI
+ * The contract's fixed limits (docs/protocol.md), read by the validating DTOs, the OpenAPI and AsyncAPI
  * documents and the client library, so that a limit changes in one place. Limits that an operator
  * sets (HISTORY_LIMIT, RELAY_MAX_BYTES, ...) live in the configuration instead.
  */

@@ -1,5 +1,5 @@
 /**
- * The shapes of PROTOCOL.md, shared by the gateways, the services, the tests and the AsyncAPI
+ * The shapes of docs/protocol.md, shared by the gateways, the services, the tests and the AsyncAPI
  * document. Types only: a client library imports this file without pulling in server code.
  */
 export type ErrorCode =

@@ -53,7 +53,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       title: 'Switchboard events',
       version: '1',
       description:
-        'The Socket.IO events of the Switchboard contract (PROTOCOL.md): event names are channel addresses; every client event takes an acknowledgement callback, called once with a Reply.',
+        'The Socket.IO events of the Switchboard contract (docs/protocol.md): event names are channel addresses; every client event takes an acknowledgement callback, called once with a Reply.',
     },
     defaultContentType: 'application/json',
     channels,
