@@ -1,7 +1,13 @@
 # syntax=docker/dockerfile:1
 
+# Node 25 and later link libatomic: the official image ships it, a minimal bookworm does not, and
+# installing it where it is present changes nothing.
+FROM node:26-bookworm-slim AS base
+RUN apt-get update && apt-get install -y --no-install-recommends libatomic1 \
+    && rm -rf /var/lib/apt/lists/*
+
 # Compiles TypeScript to dist/ with the full (dev) dependency set.
-FROM node:26-bookworm-slim AS build
+FROM base AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY client/package.json ./client/
@@ -12,13 +18,13 @@ COPY client ./client
 RUN npm run build
 
 # Only what the server needs at run time.
-FROM node:26-bookworm-slim AS deps
+FROM base AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY client/package.json ./client/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:26-bookworm-slim
+FROM base
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
