@@ -2,8 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
 import { USER_ROOM_PREFIX } from '../contract/events.js';
-
-export const ROOM_NAME = new RegExp(`^(?!${USER_ROOM_PREFIX})[A-Za-z0-9_.:-]{1,64}$`);
+import { ROOM_NAME } from '../contract/names.js';
 
 /** Room names: 1–64 of `A-Z a-z 0-9 _ . : -`, never a private `user:` room. */
 export const IsRoomName = () =>

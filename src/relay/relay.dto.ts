@@ -4,9 +4,8 @@ import { validatePayload } from '../common/payload-validation.js';
 import { createPayloadDecorator } from '../common/payload.decorator.js';
 import { IsRoomName } from '../common/validators.js';
 import { USER_ID_MAX } from '../contract/limits.js';
+import { EVENT_NAME } from '../contract/names.js';
 import type { RoomEmit, UserEmit } from '../contract/types.js';
-
-export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** A custom event's own name and data, whoever sends it (a socket, or a backend over HTTP). */
 export class CustomEventDto {

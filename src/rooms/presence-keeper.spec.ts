@@ -18,7 +18,8 @@ import {
   type Departure,
   type HeartbeatOutcome,
 } from '../storage/stores.js';
-import { NODE_TIMEOUT_MS, PresenceKeeper } from './presence-keeper.js';
+import { NODE_TIMEOUT_MS } from '../storage/stores.js';
+import { PresenceKeeper } from './presence-keeper.js';
 import { RoomsService } from './rooms.service.js';
 
 const alice: User = { id: 'alice', name: 'Alice' };

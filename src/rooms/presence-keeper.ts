@@ -8,16 +8,11 @@ import {
 import { AppConfig } from '../config/app-config.js';
 import { LocalSockets } from '../realtime/local-sockets.js';
 import { RedisOutageLog } from '../storage/redis/redis-outage-log.js';
-import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
+import { NODE_TIMEOUT_MS, PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
 import { RoomsService } from './rooms.service.js';
 
 /** How often a node says it is alive, and looks for nodes that stopped saying so. */
 export const PRESENCE_KEEPING_INTERVAL_MS = 2000;
-/**
- * A node silent for this long is dead. With rounds every 2 s, its sockets leave their rooms
- * within 6 s + one round: inside the contract's 10 seconds.
- */
-export const NODE_TIMEOUT_MS = 6000;
 
 /**
  * Keeps presence true across nodes: tells the others that this node is alive, registers this

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { TOKEN_MAX_LENGTH } from '../auth/session.dto.js';
-import { IsRoomName, ROOM_NAME } from '../common/validators.js';
+import { IsRoomName } from '../common/validators.js';
+import { ROOM_NAME } from '../contract/names.js';
 import type { JoinRoom, RoomRef } from '../contract/types.js';
 
 export class RoomDto implements RoomRef {

@@ -18,10 +18,10 @@ import { RedisOutageLog } from './redis/redis-outage-log.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
-import { NODE_TIMEOUT_MS } from '../rooms/presence-keeper.js';
 import {
   HISTORY_STORE,
   IDEMPOTENCY_STORE,
+  NODE_TIMEOUT_MS,
   PENDING_NOTIFICATION_STORE,
   PRESENCE_STORE,
   STORE_CONNECTION,

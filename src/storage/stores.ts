@@ -91,6 +91,12 @@ export interface HistoryStore {
   before(room: string, before: number | undefined, limit: number): Promise<HistorySlice>;
 }
 
+/**
+ * A node silent for this long is dead. With rounds every 2 s, its sockets leave their rooms
+ * within 6 s + one round: inside the contract's 10 seconds.
+ */
+export const NODE_TIMEOUT_MS = 6000;
+
 export interface PresenceChange {
   /** True when this socket was not in the room before. */
   socketAdded: boolean;

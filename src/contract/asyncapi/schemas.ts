@@ -1,5 +1,4 @@
-import { ROOM_NAME } from '../../common/validators.js';
-import { EVENT_NAME } from '../../relay/relay.dto.js';
+import { EVENT_NAME, ROOM_NAME } from '../names.js';
 import {
   CLIENT_MSG_ID_MAX,
   MESSAGE_TEXT_MAX,
