@@ -2,10 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AppError } from '../common/app-error.js';
+import {
+  publicKey,
+  remoteKeySet,
+  secretKey,
+  type VerificationKey,
+} from '../common/verification-keys.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Identity } from '../contract/types.js';
 import { GUEST_ID_PREFIX, guestName, namedUser } from './identity-rules.js';
-import { publicKey, remoteKeySet, secretKey, type VerificationKey } from './verification-keys.js';
 
 /** The role that may notify everyone and enter every room. */
 export const ADMIN_ROLE = 'admin';
