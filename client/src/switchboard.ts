@@ -429,13 +429,14 @@ export class Switchboard {
    */
   private async notified(
     notification: Notification,
-    // Absent when Socket.IO's connection state recovery replays it: replays carry no ack id.
-    ack: ((response: NotificationAck) => void) | undefined,
+    // Not a function when Socket.IO's connection state recovery replays it: a replay carries no ack
+    // id, and its last argument is the stream offset that recovery records.
+    ack: ((response: NotificationAck) => void) | string | undefined,
   ): Promise<void> {
     if (this.seenNotifications.add(notification.id)) {
       await Promise.allSettled(this.listeners.emit('notification', notification));
     }
-    if (this.finalError || ack === undefined) return;
+    if (this.finalError || typeof ack !== 'function') return;
     this.traffic({ direction: 'out', event: 'notification', payload: { ok: true }, reply: true });
     ack({ ok: true });
   }

@@ -110,8 +110,8 @@ describe('refusals that mean "not now" (client library)', () => {
     let acknowledged!: () => void;
     const offeredAcknowledged = new Promise<void>((resolve) => (acknowledged = resolve));
     server.onConnection = (socket) => {
-      // As connection state recovery replays it: no acknowledgement asked.
-      socket.emit('notification', notification('replayed'));
+      // As connection state recovery replays it: no acknowledgement asked, the offset last.
+      socket.emit('notification', notification('replayed'), '1796597226486-0');
       socket.emit('notification', notification('offered'), () => acknowledged());
     };
     const switchboard = openSwitchboard(server.url);
