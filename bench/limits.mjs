@@ -1,4 +1,4 @@
-// The figures of the limits issue (PROTOCOL "Limits"), for one build of Switchboard:
+// The figures of the limits issue (docs/protocol.md "Limits"), for one build of Switchboard:
 //
 //   npm run build && node bench/limits.mjs                  # this checkout's dist/
 //   node bench/limits.mjs --root /tmp/before                # another build: <root>/dist and

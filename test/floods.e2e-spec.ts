@@ -60,7 +60,7 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
-describe('floods (PROTOCOL "Limits")', () => {
+describe('floods (docs/protocol.md "Limits")', () => {
   const server = useServer();
   afterEach(() => closeAllClients());
 

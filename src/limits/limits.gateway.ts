@@ -11,7 +11,7 @@ import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { SlowReaderSweeper } from '../socket/slow-reader-sweeper.js';
 
 /**
- * The limits of PROTOCOL "Limits" that act on connections rather than on events (the handshake
+ * The limits of docs/protocol.md "Limits" that act on connections rather than on events (the handshake
  * rate is the adapter's, see HandshakeAdmission).
  */
 @WebSocketGateway()

@@ -25,7 +25,7 @@ type Ack = (reply: Reply<unknown>) => void;
 
 const UNKNOWN_EVENT_LABEL = 'unknown';
 
-/** PROTOCOL "Limits": more than RATE_LIMIT_BURST refusals within this long is a flood. */
+/** docs/protocol.md "Limits": more than RATE_LIMIT_BURST refusals within this long is a flood. */
 export const FLOOD_WINDOW_MS = 5000;
 /** Refused events without a callback get at most one `error` event this often, not a flood of them. */
 export const RATE_LIMITED_ERROR_INTERVAL_MS = 1000;

@@ -15,7 +15,7 @@ import { dropConnection, outgoingBytes } from '../realtime/outgoing-buffer.js';
 export const SLOW_READER_SWEEP_MS = 250;
 
 /**
- * Closes the connection of a client that does not read what it is sent (PROTOCOL "Limits",
+ * Closes the connection of a client that does not read what it is sent (docs/protocol.md "Limits",
  * MAX_BUFFERED_BYTES), so that its backlog cannot grow the server's memory without bound. No
  * `session:ended`: it would wait behind the backlog that the client does not read.
  */
