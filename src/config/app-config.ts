@@ -13,23 +13,14 @@ import {
   validateSync,
 } from 'class-validator';
 import { publicKey } from '../common/verification-keys.js';
-
-const toInteger = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-
-const toBoolean = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  const normalized = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
-  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
-  return value;
-};
+import { toBoolean, toInteger } from './transforms.js';
+import { WebhookEnvironment, webhookSettingsOf, type WebhookSettings } from './webhook-settings.js';
 
 /**
  * Every setting of the service, read once from the environment at start. Nothing else reads
  * `process.env`. The property names are the variables' names so that a refusal names the variable.
  */
-class Environment {
+class Environment extends WebhookEnvironment {
   @Transform(toInteger) @IsInt() @Min(0) @Max(65535) PORT = 3000;
 
   @IsOptional() @IsString() @MinLength(16) AUTH_JWT_SECRET?: string;
@@ -138,8 +129,10 @@ export class AppConfig {
   readonly handshakeRatePerIp: number;
   /** How many proxies in front of the server append to X-Forwarded-For (0: use the peer's address). */
   readonly trustProxy: number;
+  /** Undefined when WEBHOOK_URL is unset: webhooks are off. */
+  readonly webhooks: WebhookSettings | undefined;
 
-  constructor(env: Environment) {
+  constructor(env: Environment, webhooks: WebhookSettings | undefined) {
     this.port = env.PORT;
     this.jwtSecret = env.AUTH_JWT_SECRET;
     this.allowGuests = env.AUTH_ALLOW_GUESTS;
@@ -170,6 +163,7 @@ export class AppConfig {
     this.maxSocketsPerUser = env.MAX_SOCKETS_PER_USER;
     this.handshakeRatePerIp = env.HANDSHAKE_RATE_PER_IP;
     this.trustProxy = env.TRUST_PROXY;
+    this.webhooks = webhooks;
   }
 }
 
@@ -242,6 +236,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   );
   problems.push(...corsOriginProblems(env.CORS_ORIGINS));
   problems.push(...publicKeyProblems(env.AUTH_JWT_PUBLIC_KEY));
+  const webhooks = webhookSettingsOf(env);
+  problems.push(...webhooks.problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return new AppConfig(env);
+  return new AppConfig(env, webhooks.settings);
 }
