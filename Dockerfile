@@ -10,10 +10,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends libatomic1 \
 FROM base AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json ./contract/
 COPY client/package.json ./client/
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY contract ./contract
 COPY client ./client
 RUN npm run build
 
@@ -21,6 +23,7 @@ RUN npm run build
 FROM base AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json ./contract/
 COPY client/package.json ./client/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
@@ -30,6 +33,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The server imports @switchboard/contract, linked from node_modules to this workspace's build.
+COPY --from=build /app/contract/package.json ./contract/
+COPY --from=build /app/contract/dist ./contract/dist
 COPY --from=build /app/client/dist/browser ./client/dist/browser
 COPY package.json ./
 COPY public ./public

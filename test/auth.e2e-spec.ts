@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Notification } from '../src/contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import { closeAllClients, connect, nextNotification, ok, refusal } from './support/clients.js';
 import { connectWithToken, uniqueId, unsignedToken } from './support/identities.js';
 import { inCommonRoom } from './support/rooms.js';

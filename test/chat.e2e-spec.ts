@@ -1,4 +1,4 @@
-import type { ErrorEvent, Message, MessagePage } from '../src/contract/types.js';
+import type { ErrorEvent, Message, MessagePage } from '@switchboard/contract';
 import {
   closeAllClients,
   collect,

@@ -1,4 +1,4 @@
-import type { ErrorEvent } from '../src/contract/types.js';
+import type { ErrorEvent } from '@switchboard/contract';
 import { closeAllClients, collect, connectAs, nextEvent, ok, request } from './support/clients.js';
 import { connectWithToken, uniqueId } from './support/identities.js';
 import { caughtUp } from './support/rooms.js';

@@ -1,4 +1,4 @@
-import type { ErrorEvent, SessionEnded } from '../src/contract/types.js';
+import type { ErrorEvent, SessionEnded } from '@switchboard/contract';
 import {
   closeAllClients,
   collect,

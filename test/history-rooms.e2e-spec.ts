@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { Message, Reply } from '../src/contract/types.js';
+import type { Message, Reply } from '@switchboard/contract';
 import { closeAllClients, collect, connect, request, type TestClient } from './support/clients.js';
 import { serverApi } from './support/http.js';
 import { connectWithToken, uniqueId } from './support/identities.js';

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
-import { ClientEvents } from '../src/contract/events.js';
-import type { ErrorCode, Message, MessagePage, User } from '../src/contract/types.js';
+import {
+  ClientEvents,
+  type ErrorCode,
+  type Message,
+  type MessagePage,
+  type User,
+} from '@switchboard/contract';
 import { LocalSockets } from '../src/realtime/local-sockets.js';
 import { closeAllClients, connect, nextEvent, ok, type TestClient } from './support/clients.js';
 import {

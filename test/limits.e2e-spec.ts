@@ -1,5 +1,5 @@
 import { get as httpGet } from 'node:http';
-import type { ErrorEvent } from '../src/contract/types.js';
+import type { ErrorEvent } from '@switchboard/contract';
 import {
   closeAllClients,
   connect,

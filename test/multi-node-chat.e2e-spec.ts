@@ -1,4 +1,4 @@
-import type { Message, User } from '../src/contract/types.js';
+import type { Message, User } from '@switchboard/contract';
 import {
   closeAllClients,
   collect,

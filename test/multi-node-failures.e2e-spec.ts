@@ -1,4 +1,4 @@
-import type { Message, User } from '../src/contract/types.js';
+import type { Message, User } from '@switchboard/contract';
 import { closeAllClients, collect, connectAs, nextEvent, ok, request } from './support/clients.js';
 import { readiness, useCluster } from './support/cluster.js';
 import { connectAdmin, connectWithToken, uniqueId } from './support/identities.js';

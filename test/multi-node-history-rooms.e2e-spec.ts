@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { Message, Reply } from '../src/contract/types.js';
+import type { Message, Reply } from '@switchboard/contract';
 import { closeAllClients, connect, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { uniqueId } from './support/identities.js';

@@ -1,4 +1,4 @@
-import type { RoomEvent, UserEvent } from '../src/contract/types.js';
+import type { RoomEvent, UserEvent } from '@switchboard/contract';
 import { closeAllClients, nextEvent, ok } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { uniqueId } from './support/identities.js';

@@ -1,5 +1,5 @@
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
-import type { Message } from '../src/contract/types.js';
+import type { Message } from '@switchboard/contract';
 import { connectAs, nextEvent, ok, type TestClient } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
 import {

@@ -1,4 +1,4 @@
-import type { Notification } from '../src/contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import {
   closeAllClients,
   collect,

@@ -1,4 +1,4 @@
-import type { Welcome } from '../src/contract/types.js';
+import type { Welcome } from '@switchboard/contract';
 import { closeAllClients, nextEvent, type TestClient } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
 import { describeWithRedis } from './support/redis-server.js';

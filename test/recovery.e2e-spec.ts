@@ -1,4 +1,4 @@
-import type { Message, User, Welcome } from '../src/contract/types.js';
+import type { Message, User, Welcome } from '@switchboard/contract';
 import {
   closeAllClients,
   collect,

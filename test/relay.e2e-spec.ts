@@ -1,4 +1,4 @@
-import type { RoomEvent, User, UserEvent } from '../src/contract/types.js';
+import type { RoomEvent, User, UserEvent } from '@switchboard/contract';
 import { collect, nextEvent, ok, request, type TestClient } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
 import {

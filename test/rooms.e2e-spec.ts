@@ -1,4 +1,4 @@
-import type { ErrorEvent, User } from '../src/contract/types.js';
+import type { ErrorEvent, User } from '@switchboard/contract';
 import { closeAllClients, collect, connectAs, nextEvent, ok, request } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
 import {

@@ -1,4 +1,4 @@
-import type { RoomEvent, UserEvent } from '../src/contract/types.js';
+import type { RoomEvent, UserEvent } from '@switchboard/contract';
 import { closeAllClients, connectAs, nextEvent, type TestClient } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { serverApi } from './support/http.js';

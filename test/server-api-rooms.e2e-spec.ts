@@ -1,4 +1,4 @@
-import type { Message, MessagePage } from '../src/contract/types.js';
+import type { Message, MessagePage } from '@switchboard/contract';
 import { closeAllClients, connectAs, nextEvent } from './support/clients.js';
 import { serverApi } from './support/http.js';
 import { uniqueId } from './support/identities.js';

@@ -1,4 +1,4 @@
-import type { SessionEnded } from '../src/contract/types.js';
+import type { SessionEnded } from '@switchboard/contract';
 import { SessionEnds } from '../src/realtime/session-ends.js';
 import { closeAllClients, nextEvent, type TestClient } from './support/clients.js';
 import { useCluster } from './support/cluster.js';

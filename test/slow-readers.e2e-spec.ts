@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { User } from '../src/contract/types.js';
+import type { User } from '@switchboard/contract';
 import { closeAllClients, connectAs } from './support/clients.js';
 import { get } from './support/http.js';
 import { uniqueId } from './support/identities.js';

@@ -1,4 +1,4 @@
-import type { SessionEnded, User } from '../src/contract/types.js';
+import type { SessionEnded, User } from '@switchboard/contract';
 import { closeAllClients, nextEvent, ok, type TestClient } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { connectWithToken, uniqueId } from './support/identities.js';

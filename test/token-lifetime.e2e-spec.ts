@@ -1,4 +1,4 @@
-import type { Message } from '../src/contract/types.js';
+import type { Message } from '@switchboard/contract';
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
 import { uniqueId } from './support/identities.js';
 import { failure, ROOMS_TEST_ENV, validationFailure } from './support/rooms.js';

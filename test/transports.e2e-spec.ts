@@ -1,4 +1,4 @@
-import type { Notification } from '../src/contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import { nextNotification, ok } from './support/clients.js';
 import { inCommonRoom } from './support/rooms.js';
 import { useServer } from './support/server.js';

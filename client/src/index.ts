@@ -16,6 +16,6 @@ export type {
   Notification,
   User,
   UserEvent,
+  ReplyData,
   Welcome,
-} from '../../src/contract/types.js';
-export type { ReplyData } from '../../src/contract/socket-events.js';
+} from '@switchboard/contract';

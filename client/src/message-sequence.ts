@@ -1,4 +1,4 @@
-import type { Message } from '../../src/contract/types.js';
+import type { Message } from '@switchboard/contract';
 
 /**
  * A room's messages in offset order, each once. Offsets grow by exactly one per stored message,

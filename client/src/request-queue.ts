@@ -2,8 +2,9 @@ import type {
   ClientEventName,
   ClientToServerEvents,
   ReplyData,
-} from '../../src/contract/socket-events.js';
-import type { Failure, Reply } from '../../src/contract/types.js';
+  Failure,
+  Reply,
+} from '@switchboard/contract';
 import { SwitchboardError } from './switchboard-error.js';
 
 /** The payload of a client event, `undefined` for one that takes none (`session:ping`). */

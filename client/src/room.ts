@@ -6,7 +6,7 @@ import type {
   RoomEvent,
   TypingEvent,
   User,
-} from '../../src/contract/types.js';
+} from '@switchboard/contract';
 import { newClientMsgId } from './client-msg-id.js';
 import { Listeners } from './listeners.js';
 import { MessageSequence } from './message-sequence.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../src/contract/types.js';
+import type { ErrorCode } from '@switchboard/contract';
 
 /**
  * A request that the server refused (the reply's `error`), or that never got a reply: `TIMEOUT`

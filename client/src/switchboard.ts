@@ -4,8 +4,6 @@ import type {
   ClientToServerEvents,
   ReplyData,
   ServerToClientEvents,
-} from '../../src/contract/socket-events.js';
-import type {
   ErrorEvent,
   Message,
   Notification,
@@ -14,7 +12,7 @@ import type {
   SessionEnded,
   UserEvent,
   Welcome,
-} from '../../src/contract/types.js';
+} from '@switchboard/contract';
 import { newClientMsgId } from './client-msg-id.js';
 import { Listeners } from './listeners.js';
 import {

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { asyncApiDocument } from '../contract/asyncapi/document.js';
+import { asyncApiDocument } from '@switchboard/contract/asyncapi';
 
 export const ASYNCAPI_DOCUMENT_PATH = '/asyncapi.json';
 

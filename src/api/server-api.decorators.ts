@@ -8,7 +8,7 @@ import {
   ApiResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { ErrorCode } from '../contract/types.js';
+import type { ErrorCode } from '@switchboard/contract';
 import { PayloadPipe } from './payload.pipe.js';
 
 /** The name of the bearer scheme in the OpenAPI document. */

@@ -9,7 +9,7 @@ import {
   type VerificationKey,
 } from '../common/verification-keys.js';
 import { AppConfig } from '../config/app-config.js';
-import type { Identity } from '../contract/types.js';
+import type { Identity } from '@switchboard/contract';
 import { GUEST_ID_PREFIX, guestName, namedUser } from './identity-rules.js';
 
 /** The role that may notify everyone and enter every room. */

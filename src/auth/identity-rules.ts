@@ -1,6 +1,5 @@
 import { AppError } from '../common/app-error.js';
-import { SYSTEM_SENDER } from '../contract/events.js';
-import type { User } from '../contract/types.js';
+import { SYSTEM_SENDER, type User } from '@switchboard/contract';
 
 /**
  * The rules that keep a name or an id from passing for someone else's, in one place so that every

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
-import type { Identity } from '../contract/types.js';
+import type { Identity } from '@switchboard/contract';
 import { Authenticator } from './authenticator.js';
 import { RoomGrants } from './room-grants.js';
 

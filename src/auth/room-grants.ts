@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
-import type { Identity, User } from '../contract/types.js';
+import type { Identity, User } from '@switchboard/contract';
 import { ADMIN_ROLE, Authenticator } from './authenticator.js';
 import { GUEST_ID_PREFIX } from './identity-rules.js';
 

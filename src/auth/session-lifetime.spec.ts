@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
-import type { Identity } from '../contract/types.js';
+import type { Identity } from '@switchboard/contract';
 import { Delivery } from '../realtime/delivery.js';
 import { SessionEnds } from '../realtime/session-ends.js';
 import type { Audience } from '../realtime/socket-server.js';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
-import { ServerEvents } from '../contract/events.js';
-import type { Identity, SessionExpiring } from '../contract/types.js';
+import { ServerEvents, type Identity, type SessionExpiring } from '@switchboard/contract';
 import { Delivery } from '../realtime/delivery.js';
 import { SessionEnds } from '../realtime/session-ends.js';
 import { Authenticator } from './authenticator.js';

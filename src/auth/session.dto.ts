@@ -1,5 +1,5 @@
 import { IsString, Length } from 'class-validator';
-import type { SessionRefresh } from '../contract/types.js';
+import type { SessionRefresh } from '@switchboard/contract';
 
 /** Far longer than any identity provider's token; bounds what a client makes the server verify. */
 export const TOKEN_MAX_LENGTH = 16_384;

@@ -9,8 +9,7 @@ import { RefreshSessionDto } from './session.dto.js';
 import { SessionLifetime } from './session-lifetime.js';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
-import { ClientEvents } from '../contract/events.js';
-import type { ReplyData } from '../contract/socket-events.js';
+import { ClientEvents, type ReplyData } from '@switchboard/contract';
 
 /** A token's lifetime on its socket: `session:expiring`, `session:refresh`, and the end at `exp`. */
 @WebSocketGateway()

@@ -1,4 +1,4 @@
-import type { ErrorCode, Failure, FieldProblems } from '../contract/types.js';
+import type { ErrorCode, Failure, FieldProblems } from '@switchboard/contract';
 
 /** The one error a service throws; its code is one of the contract's. */
 export class AppError extends Error {

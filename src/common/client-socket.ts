@@ -1,6 +1,5 @@
 import type { DefaultEventsMap, Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../contract/socket-events.js';
-import type { Identity } from '../contract/types.js';
+import type { ClientToServerEvents, ServerToClientEvents, Identity } from '@switchboard/contract';
 
 /** What the handshake stores on a socket; Socket.IO's recovery restores it with the session. */
 export interface SocketData {

@@ -7,7 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import type { ErrorCode } from '../contract/types.js';
+import type { ErrorCode } from '@switchboard/contract';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { AppError } from './app-error.js';
 

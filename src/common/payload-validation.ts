@@ -1,6 +1,6 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
-import type { FieldProblems } from '../contract/types.js';
+import type { FieldProblems } from '@switchboard/contract';
 import { AppError } from './app-error.js';
 
 /** Far deeper than any payload of the contract, notification `data` included. */

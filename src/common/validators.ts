@@ -1,8 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
-import { USER_ROOM_PREFIX } from '../contract/events.js';
-import { ROOM_NAME } from '../contract/names.js';
+import { USER_ROOM_PREFIX, ROOM_NAME } from '@switchboard/contract';
 
 /** Room names: 1–64 of `A-Z a-z 0-9 _ . : -`, never a private `user:` room. */
 export const IsRoomName = () =>

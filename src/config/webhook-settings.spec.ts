@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { WEBHOOK_EVENT_TYPES } from '../contract/webhooks.js';
+import { WEBHOOK_EVENT_TYPES } from '@switchboard/contract';
 import { ConfigError, loadConfig } from './app-config.js';
 
 const SECRET = 'a-webhook-secret-of-32-characters';

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../contract/webhooks.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@switchboard/contract';
 import { toInteger } from './transforms.js';
 
 /** The WEBHOOK_* variables (docs/protocol.md, Webhooks), validated with the others at start. */

@@ -8,9 +8,13 @@ import {
 } from '@nestjs/websockets';
 import { Authenticator, newRoomsCounterOf } from '../auth/authenticator.js';
 import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
-import { ClientEvents, ServerEvents, userRoom } from '../contract/events.js';
-import type { ReplyData } from '../contract/socket-events.js';
-import type { Welcome } from '../contract/types.js';
+import {
+  ClientEvents,
+  ServerEvents,
+  userRoom,
+  type ReplyData,
+  type Welcome,
+} from '@switchboard/contract';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';

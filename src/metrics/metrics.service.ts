@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCode, SessionEndReason } from '../contract/types.js';
+import type { ErrorCode, SessionEndReason } from '@switchboard/contract';
 
 /** Why a handshake was refused: a bad or missing credential, or too many from one address. */
 export type HandshakeRefusal = 'unauthorized' | 'rate_limited';

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { IsRoomName } from '../common/validators.js';
-import { NOTIFICATION_BODY_MAX, NOTIFICATION_TITLE_MAX, USER_ID_MAX } from '../contract/limits.js';
+import { NOTIFICATION_BODY_MAX, NOTIFICATION_TITLE_MAX, USER_ID_MAX } from '@switchboard/contract';
 
 const TARGET_KINDS = ['userId', 'room', 'all'] as const;
 

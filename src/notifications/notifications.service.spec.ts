@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { createServices } from '../../test/support/services.js';
 import type { FakeDelivery } from '../../test/support/fake-realtime.js';
 import type { AppError } from '../common/app-error.js';
-import type { Identity, Notification } from '../contract/types.js';
+import type { Identity, Notification } from '@switchboard/contract';
 import { RoomsService } from '../rooms/rooms.service.js';
 import type { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
 import { NotificationsService, type Sender } from './notifications.service.js';

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { createServices, type FakeStoreConnection } from '../../test/support/services.js';
 import type { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-realtime.js';
-import type { Notification } from '../contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import type { MemoryPendingNotificationStore } from '../storage/memory/memory-pending-notification.store.js';
 import type { MemoryUserSocketsStore } from '../storage/memory/memory-user-sockets.store.js';
 import { NotificationsService, type Sender } from './notifications.service.js';

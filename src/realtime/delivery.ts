@@ -6,7 +6,7 @@ import type {
   ServerEventName,
   ServerPayload,
   ServerToClientEvents,
-} from '../contract/socket-events.js';
+} from '@switchboard/contract';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MessageBroadcast } from '../storage/stores.js';
 import { type Audience, FETCH_SOCKETS_TIMEOUT_MS, SocketServer, roomOf } from './socket-server.js';

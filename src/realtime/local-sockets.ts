@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientSocket } from '../common/client-socket.js';
-import type { Identity } from '../contract/types.js';
+import type { Identity } from '@switchboard/contract';
 import { CHAT_ROOM_PREFIX, SocketServer, chatRoom } from './socket-server.js';
 
 /** A socket of this node with who it is and the chat rooms it is in. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { ServerEvents } from '../contract/events.js';
-import type { SessionEnded, SessionEndReason } from '../contract/types.js';
+import { ServerEvents, type SessionEnded, type SessionEndReason } from '@switchboard/contract';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { dropConnection } from './outgoing-buffer.js';
 import { type Audience, SocketServer, roomOf } from './socket-server.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientSocket, SwitchboardServer } from '../common/client-socket.js';
-import { userRoom } from '../contract/events.js';
+import { userRoom } from '@switchboard/contract';
 
 /**
  * How long a cluster-wide look-up of sockets waits for the other nodes, so that an event that

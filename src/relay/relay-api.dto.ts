@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsString, Matches } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
-import { EVENT_NAME } from '../contract/names.js';
+import { EVENT_NAME } from '@switchboard/contract';
 
 /** A custom event posted by another backend, to a room or a user. */
 export class PostCustomEventDto extends IdempotencyKeyDto {

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
 import { Idempotent } from '../api/idempotency.interceptor.js';
 import { ApiPostErrors, ServerApiController } from '../api/server-api.decorators.js';
-import { SYSTEM_SENDER } from '../contract/events.js';
+import { SYSTEM_SENDER } from '@switchboard/contract';
 import type { Sender } from '../notifications/notifications.service.js';
 import { RoomDto } from '../rooms/rooms.dto.js';
 import { UserIdDto } from '../users/users.dto.js';

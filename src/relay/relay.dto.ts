@@ -3,9 +3,7 @@ import { IsString, Length, Matches } from 'class-validator';
 import { validatePayload } from '../common/payload-validation.js';
 import { createPayloadDecorator } from '../common/payload.decorator.js';
 import { IsRoomName } from '../common/validators.js';
-import { USER_ID_MAX } from '../contract/limits.js';
-import { EVENT_NAME } from '../contract/names.js';
-import type { RoomEmit, UserEmit } from '../contract/types.js';
+import { USER_ID_MAX, EVENT_NAME, type RoomEmit, type UserEmit } from '@switchboard/contract';
 
 /** A custom event's own name and data, whoever sends it (a socket, or a backend over HTTP). */
 export class CustomEventDto {

@@ -1,7 +1,6 @@
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
-import { ClientEvents } from '../contract/events.js';
-import type { ReplyData } from '../contract/socket-events.js';
+import { ClientEvents, type ReplyData } from '@switchboard/contract';
 import { CustomEventPayload, RoomEmitDto, UserEmitDto } from './relay.dto.js';
 import { RelayService } from './relay.service.js';
 

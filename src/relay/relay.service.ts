@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { ServerEvents } from '../contract/events.js';
-import type { Relayed, RoomEmit, RoomEvent, User, UserEmit, UserEvent } from '../contract/types.js';
+import {
+  ServerEvents,
+  type Relayed,
+  type RoomEmit,
+  type RoomEvent,
+  type User,
+  type UserEmit,
+  type UserEvent,
+} from '@switchboard/contract';
 import type { Sender } from '../notifications/notifications.service.js';
 import { Delivery } from '../realtime/delivery.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';

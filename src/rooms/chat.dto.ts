@@ -1,7 +1,13 @@
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IsRoomName, Trimmed } from '../common/validators.js';
-import { CLIENT_MSG_ID_MAX, HISTORY_PAGE_MAX, MESSAGE_TEXT_MAX } from '../contract/limits.js';
-import type { HistoryQuery, SendMessage, Typing } from '../contract/types.js';
+import {
+  CLIENT_MSG_ID_MAX,
+  HISTORY_PAGE_MAX,
+  MESSAGE_TEXT_MAX,
+  type HistoryQuery,
+  type SendMessage,
+  type Typing,
+} from '@switchboard/contract';
 
 export class SendMessageDto implements SendMessage {
   @IsRoomName() room!: string;

@@ -1,7 +1,7 @@
 import { AppError } from '../common/app-error.js';
 import type { FakeDelivery } from '../../test/support/fake-realtime.js';
 import { createServices } from '../../test/support/services.js';
-import type { Message, User } from '../contract/types.js';
+import type { Message, User } from '@switchboard/contract';
 import { ChatService } from './chat.service.js';
 import { RoomsService } from './rooms.service.js';
 

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
-import { ServerEvents } from '../contract/events.js';
-import type { Message, MessagePage, User } from '../contract/types.js';
+import {
+  ServerEvents,
+  type Message,
+  type MessagePage,
+  type User,
+  HISTORY_PAGE_DEFAULT,
+} from '@switchboard/contract';
 import { MetricsService, type NewRoomRefusalReason } from '../metrics/metrics.service.js';
 import { Delivery, type SendOptions } from '../realtime/delivery.js';
 import { HISTORY_STORE, type HistoryStore, type NewRoomRefusal } from '../storage/stores.js';
-import { HISTORY_PAGE_DEFAULT } from '../contract/limits.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
 

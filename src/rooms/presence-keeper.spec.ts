@@ -5,7 +5,7 @@ import { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-realtime
 import { Authenticator } from '../auth/authenticator.js';
 import { RoomGrants } from '../auth/room-grants.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
-import type { User } from '../contract/types.js';
+import type { User } from '@switchboard/contract';
 import { APP_LOGGER, createLogger } from '../logging/logger.js';
 import { Delivery } from '../realtime/delivery.js';
 import { LocalSockets } from '../realtime/local-sockets.js';

@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { withoutMisleadingCharacters } from '../auth/identity-rules.js';
-import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, USER_ID_MAX } from '../contract/limits.js';
+import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, USER_ID_MAX } from '@switchboard/contract';
 import { SendMessageDto } from './chat.dto.js';
 
 /**

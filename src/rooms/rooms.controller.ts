@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Idempotent } from '../api/idempotency.interceptor.js';
 import { ApiErrors, ApiPostErrors, ServerApiController } from '../api/server-api.decorators.js';
-import { SYSTEM_SENDER } from '../contract/events.js';
+import { SYSTEM_SENDER } from '@switchboard/contract';
 import { ChatService } from './chat.service.js';
 import {
   HistoryQueryDto,

@@ -2,8 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { TOKEN_MAX_LENGTH } from '../auth/session.dto.js';
 import { IsRoomName } from '../common/validators.js';
-import { ROOM_NAME } from '../contract/names.js';
-import type { JoinRoom, RoomRef } from '../contract/types.js';
+import { ROOM_NAME, type JoinRoom, type RoomRef } from '@switchboard/contract';
 
 export class RoomDto implements RoomRef {
   @ApiProperty({ description: 'the room name (URL-encoded in a path)', pattern: ROOM_NAME.source })

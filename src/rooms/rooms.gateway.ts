@@ -1,8 +1,7 @@
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { identityOf, type ClientSocket } from '../common/client-socket.js';
 import { Payload } from '../common/payload.decorator.js';
-import { ClientEvents } from '../contract/events.js';
-import type { ReplyData } from '../contract/socket-events.js';
+import { ClientEvents, type ReplyData } from '@switchboard/contract';
 import { JoinRoomDto, RoomDto } from './rooms.dto.js';
 import { RoomsService } from './rooms.service.js';
 

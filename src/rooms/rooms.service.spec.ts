@@ -1,6 +1,6 @@
 import type { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-realtime.js';
 import { createServices } from '../../test/support/services.js';
-import type { User } from '../contract/types.js';
+import type { User } from '@switchboard/contract';
 import type { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
 import { RoomsService } from './rooms.service.js';
 

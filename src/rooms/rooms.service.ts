@@ -3,8 +3,14 @@ import { ADMIN_ROLE } from '../auth/authenticator.js';
 import { RoomGrants, type Grantee } from '../auth/room-grants.js';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { ServerEvents } from '../contract/events.js';
-import type { Identity, JoinResult, LeaveReason, RoomMembers, User } from '../contract/types.js';
+import {
+  ServerEvents,
+  type Identity,
+  type JoinResult,
+  type LeaveReason,
+  type RoomMembers,
+  type User,
+} from '@switchboard/contract';
 import { Delivery } from '../realtime/delivery.js';
 import { LocalSockets } from '../realtime/local-sockets.js';
 import {

@@ -6,8 +6,13 @@ import type { ClientSocket } from '../common/client-socket.js';
 import { TokenBucket } from '../common/rate-limiter.js';
 import { RefusalWindow } from '../common/refusal-window.js';
 import { AppConfig } from '../config/app-config.js';
-import { ServerEvents } from '../contract/events.js';
-import type { ErrorEvent, Failure, Reply, SessionEnded } from '../contract/types.js';
+import {
+  ServerEvents,
+  type ErrorEvent,
+  type Failure,
+  type Reply,
+  type SessionEnded,
+} from '@switchboard/contract';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SessionEnds } from '../realtime/session-ends.js';

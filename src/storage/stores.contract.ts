@@ -1,4 +1,4 @@
-import type { Message, Notification, User } from '../contract/types.js';
+import type { Message, Notification, User } from '@switchboard/contract';
 import type {
   AppendResult,
   HistoryLimits,

@@ -1,4 +1,4 @@
-import type { Message, Notification, User } from '../contract/types.js';
+import type { Message, Notification, User } from '@switchboard/contract';
 
 /**
  * The storage seams of the service. Every method is async so that a networked implementation

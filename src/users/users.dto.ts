@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { IdempotencyKeyDto } from '../api/idempotency-key.dto.js';
 import { Trimmed } from '../common/validators.js';
-import { USER_ID_MAX } from '../contract/limits.js';
+import { USER_ID_MAX } from '@switchboard/contract';
 
 /** A user id as a path names it: any id a token's `sub` or a guest may have. */
 export class UserIdDto {

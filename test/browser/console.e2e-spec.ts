@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
-import type { Notification } from '../../src/contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import {
   PENDING_NOTIFICATION_STORE,
   type PendingNotificationStore,

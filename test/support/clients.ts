@@ -1,5 +1,5 @@
 import { io, type Socket, type SocketOptions, type ManagerOptions } from 'socket.io-client';
-import type { Notification, Reply, Welcome } from '../../src/contract/types.js';
+import type { Notification, Reply, Welcome } from '@switchboard/contract';
 
 export type TestClient = Socket & { welcome: Welcome };
 

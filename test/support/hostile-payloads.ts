@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ClientEvents } from '../../src/contract/events.js';
+import { ClientEvents } from '@switchboard/contract';
 import { signToken } from './tokens.js';
 
 /**

@@ -1,5 +1,5 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { Notification, Welcome } from '../../src/contract/types.js';
+import type { Notification, Welcome } from '@switchboard/contract';
 import { ok } from './clients.js';
 
 /**

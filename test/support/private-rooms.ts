@@ -1,4 +1,4 @@
-import type { User } from '../../src/contract/types.js';
+import type { User } from '@switchboard/contract';
 import { collect, ok, request, type TestClient } from './clients.js';
 import { connectWithToken, uniqueId, type Claims } from './identities.js';
 import { caughtUp, sortedById } from './rooms.js';

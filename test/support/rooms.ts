@@ -1,6 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { ErrorCode, Message, MessagePage, User } from '../../src/contract/types.js';
-import type { JoinResult } from '../../src/contract/types.js';
+import type { ErrorCode, Message, MessagePage, User, JoinResult } from '@switchboard/contract';
 import { awaitedOnly, connectAs, ok, type TestClient } from './clients.js';
 import { connectWithToken, uniqueId } from './identities.js';
 import { TEST_JWT_SECRET } from './tokens.js';

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { SessionEnded, SessionExpiring, Welcome } from '../../src/contract/types.js';
+import type { SessionEnded, SessionExpiring, Welcome } from '@switchboard/contract';
 
 /** What a socket's session may tell it, with the disconnect reason (Socket.IO's) last. */
 export interface SessionEventPayloads {

@@ -1,4 +1,4 @@
-import type { Message } from '../../src/contract/types.js';
+import type { Message } from '@switchboard/contract';
 import {
   Switchboard,
   type ConnectionState,

@@ -1,4 +1,4 @@
-import type { Message } from '../../contract/types.js';
+import type { Message } from '@switchboard/contract';
 import type {
   AppendResult,
   HistoryLimits,

@@ -1,4 +1,4 @@
-import type { Notification } from '../../contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import type {
   PendingNotificationLimits,
   PendingNotificationStore,

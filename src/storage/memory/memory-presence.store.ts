@@ -1,4 +1,4 @@
-import type { User } from '../../contract/types.js';
+import type { User } from '@switchboard/contract';
 import type {
   Departure,
   HeartbeatOutcome,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Message } from '../../contract/types.js';
+import type { Message } from '@switchboard/contract';
 import type {
   AppendResult,
   HistoryLimits,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Notification } from '../../contract/types.js';
+import type { Notification } from '@switchboard/contract';
 import type {
   PendingNotificationLimits,
   PendingNotificationStore,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { User } from '../../contract/types.js';
+import type { User } from '@switchboard/contract';
 import type {
   Departure,
   HeartbeatOutcome,

@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import type { Notification, Reply, Welcome } from '../../src/contract/types.js';
-import type { Traffic } from '../../client/src/index.js';
-import { closeAllSwitchboards, openSwitchboard } from '../support/switchboards.js';
+import type { Notification, Reply, Welcome } from '@switchboard/contract';
+import type { Traffic } from '../src/index.js';
+import { closeAllSwitchboards, openSwitchboard } from '../../test/support/switchboards.js';
 
 /**
  * A stand-in server that says what a real one says in the situations that are hard to bring about

@@ -1,13 +1,13 @@
-import { useCluster } from '../support/cluster.js';
-import { FailoverProxy } from '../support/failover-proxy.js';
-import { uniqueId } from '../support/identities.js';
-import { describeWithRedis } from '../support/redis-server.js';
+import { useCluster } from '../../test/support/cluster.js';
+import { FailoverProxy } from '../../test/support/failover-proxy.js';
+import { uniqueId } from '../../test/support/identities.js';
+import { describeWithRedis } from '../../test/support/redis-server.js';
 import {
   closeAllSwitchboards,
   DeliveryLog,
   offsetsUpTo,
   openSwitchboard,
-} from '../support/switchboards.js';
+} from '../../test/support/switchboards.js';
 
 describeWithRedis('a node killed under a client (client library)', () => {
   // One node in this process; the one to kill runs in a child process.

@@ -1,16 +1,16 @@
-import type { MessagePage } from '../../src/contract/types.js';
-import { awaitedOnly, closeAllClients, connectAs, ok } from '../support/clients.js';
-import { uniqueId } from '../support/identities.js';
-import { ROOMS_TEST_ENV } from '../support/rooms.js';
-import { useServer } from '../support/server.js';
+import type { MessagePage } from '@switchboard/contract';
+import { awaitedOnly, closeAllClients, connectAs, ok } from '../../test/support/clients.js';
+import { uniqueId } from '../../test/support/identities.js';
+import { ROOMS_TEST_ENV } from '../../test/support/rooms.js';
+import { useServer } from '../../test/support/server.js';
 import {
   closeAllSwitchboards,
   DeliveryLog,
   dropConnection,
   offsetsUpTo,
   openSwitchboard,
-} from '../support/switchboards.js';
-import type { ConnectionState } from '../../client/src/index.js';
+} from '../../test/support/switchboards.js';
+import type { ConnectionState } from '../src/index.js';
 
 /** Sends `count` messages while `room`'s Switchboard is disconnected; resolves with what was stored. */
 async function sendWhileDisconnected(url: string, room: string, count: number) {

@@ -1,8 +1,7 @@
 import { jest } from '@jest/globals';
-import type { ClientEventName } from '../../src/contract/socket-events.js';
-import type { Reply } from '../../src/contract/types.js';
-import { RequestQueue, type RequestPolicy } from '../../client/src/request-queue.js';
-import { SwitchboardError } from '../../client/src/switchboard-error.js';
+import type { ClientEventName, Reply } from '@switchboard/contract';
+import { RequestQueue, type RequestPolicy } from '../src/request-queue.js';
+import { SwitchboardError } from '../src/switchboard-error.js';
 
 interface Sent {
   event: ClientEventName;

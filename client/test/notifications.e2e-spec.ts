@@ -1,15 +1,15 @@
-import type { Notification, NotificationSent } from '../../src/contract/types.js';
-import { closeAllClients, ok } from '../support/clients.js';
-import { connectAdmin, uniqueId } from '../support/identities.js';
-import { ROOMS_TEST_ENV } from '../support/rooms.js';
-import { useServer } from '../support/server.js';
+import type { Notification, NotificationSent } from '@switchboard/contract';
+import { closeAllClients, ok } from '../../test/support/clients.js';
+import { connectAdmin, uniqueId } from '../../test/support/identities.js';
+import { ROOMS_TEST_ENV } from '../../test/support/rooms.js';
+import { useServer } from '../../test/support/server.js';
 import {
   closeAllSwitchboards,
   dropConnection,
   nextState,
   openSwitchboard,
-} from '../support/switchboards.js';
-import { signToken } from '../support/tokens.js';
+} from '../../test/support/switchboards.js';
+import { signToken } from '../../test/support/tokens.js';
 
 describe('notifications (client library)', () => {
   const server = useServer(ROOMS_TEST_ENV);

@@ -1,4 +1,4 @@
-import { SeenIds } from '../../client/src/seen-ids.js';
+import { SeenIds } from '../src/seen-ids.js';
 
 describe('SeenIds', () => {
   it('recognises a repeat, and forgets the oldest ids beyond its capacity', () => {

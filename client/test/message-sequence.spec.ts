@@ -1,5 +1,5 @@
-import type { Message } from '../../src/contract/types.js';
-import { MessageSequence } from '../../client/src/message-sequence.js';
+import type { Message } from '@switchboard/contract';
+import { MessageSequence } from '../src/message-sequence.js';
 
 function message(offset: number, id = `m${offset}`): Message {
   return { id, room: 'lobby', offset, user: { id: 'u', name: 'U' }, text: `#${offset}`, ts: 0 };

@@ -1,7 +1,7 @@
-import { Switchboard } from '../../client/src/index.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
-import { freePort } from '../support/redis-server.js';
-import { dropConnection } from '../support/switchboards.js';
+import { Switchboard } from '../src/index.js';
+import { startNodeProcess, type NodeProcess } from '../../test/support/node-process.js';
+import { freePort } from '../../test/support/redis-server.js';
+import { dropConnection } from '../../test/support/switchboards.js';
 
 /** The resources that would keep a process alive: sockets and timers, by kind. */
 function openHandles(): Map<string, number> {

@@ -1,7 +1,7 @@
-import { ROOMS_TEST_ENV } from '../support/rooms.js';
-import { closeAllClients, connectAs, ok } from '../support/clients.js';
-import { uniqueId } from '../support/identities.js';
-import { startServer, useServer } from '../support/server.js';
+import { ROOMS_TEST_ENV } from '../../test/support/rooms.js';
+import { closeAllClients, connectAs, ok } from '../../test/support/clients.js';
+import { uniqueId } from '../../test/support/identities.js';
+import { startServer, useServer } from '../../test/support/server.js';
 import {
   closeAllSwitchboards,
   DeliveryLog,
@@ -9,7 +9,7 @@ import {
   nextState,
   offsetsUpTo,
   openSwitchboard,
-} from '../support/switchboards.js';
+} from '../../test/support/switchboards.js';
 
 describe('a room’s messages through dropped connections (client library)', () => {
   const server = useServer(ROOMS_TEST_ENV);

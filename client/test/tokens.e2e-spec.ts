@@ -1,10 +1,10 @@
-import { uniqueId } from '../support/identities.js';
-import { ROOMS_TEST_ENV } from '../support/rooms.js';
-import { useServer } from '../support/server.js';
-import { secondsFromNow } from '../support/signing-keys.js';
-import { closeAllSwitchboards, openSwitchboard } from '../support/switchboards.js';
-import { signToken } from '../support/tokens.js';
-import type { Traffic, Welcome } from '../../client/src/index.js';
+import { uniqueId } from '../../test/support/identities.js';
+import { ROOMS_TEST_ENV } from '../../test/support/rooms.js';
+import { useServer } from '../../test/support/server.js';
+import { secondsFromNow } from '../../test/support/signing-keys.js';
+import { closeAllSwitchboards, openSwitchboard } from '../../test/support/switchboards.js';
+import { signToken } from '../../test/support/tokens.js';
+import type { Traffic, Welcome } from '../src/index.js';
 
 describe('tokens (client library)', () => {
   const server = useServer(ROOMS_TEST_ENV);
