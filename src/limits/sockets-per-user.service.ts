@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import type { User } from '../contract/types.js';
 import { SessionEnds } from '../realtime/session-ends.js';
 import { USER_SOCKETS_STORE, type UserSocketsStore } from '../storage/stores.js';
 
@@ -17,14 +18,14 @@ export class SocketsPerUserService {
     private readonly config: AppConfig,
   ) {}
 
-  async connected(userId: string, socketId: string): Promise<void> {
-    const replaced = await this.userSockets.add(userId, socketId, this.config.maxSocketsPerUser);
+  async connected(user: User, socketId: string): Promise<void> {
+    const { replaced } = await this.userSockets.add(user, socketId, this.config.maxSocketsPerUser);
     for (const oldest of replaced) {
       this.sessionEnds.endSessions({ socketId: oldest }, 'replaced', REPLACED_MESSAGE);
     }
   }
 
-  disconnected(userId: string, socketId: string): Promise<void> {
-    return this.userSockets.remove(userId, socketId);
+  disconnected(user: User, socketId: string): Promise<void> {
+    return this.userSockets.remove(user, socketId);
   }
 }

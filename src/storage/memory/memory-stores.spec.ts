@@ -3,7 +3,9 @@ import {
   describePendingNotificationStore,
   describePresenceStore,
 } from '../stores.contract.js';
+import { describeDepartures } from '../departures.contract.js';
 import { describeIdempotencyStore } from '../idempotency.contract.js';
+import { MemoryDepartureSchedule } from './memory-departure-schedule.js';
 import { describePresentRooms } from '../present-rooms.contract.js';
 import { describeUserSocketsStore } from '../user-sockets.contract.js';
 import { MemoryIdempotencyStore } from './memory-idempotency.store.js';
@@ -43,4 +45,14 @@ describe('memory idempotency store, in time and in size', () => {
     expect(await store.claim('a', 10)).toEqual({ state: 'claimed' });
     expect((await store.claim('c', 10)).state).toBe('answered');
   });
+});
+
+describeDepartures('memory', (delayMs) => {
+  const schedule = new MemoryDepartureSchedule(delayMs);
+  return {
+    presence: new MemoryPresenceStore(schedule),
+    userSockets: new MemoryUserSocketsStore(schedule),
+    schedule,
+    otherSchedule: schedule,
+  };
 });

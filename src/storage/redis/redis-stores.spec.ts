@@ -69,7 +69,7 @@ describeWithRedis('Redis stores', () => {
       store: new RedisPendingNotificationStore(redis, keys, limits, nodeId),
       async holdSocketOf(userId: string) {
         const userSockets = await userSocketsOfLiveNode(keys, nodeId);
-        await userSockets.add(userId, randomUUID(), 10);
+        await userSockets.add({ id: userId, name: userId }, randomUUID(), 10);
       },
     };
   }
@@ -131,6 +131,7 @@ describeWithRedis('Redis stores', () => {
   describeUserSocketsStore('redis', () => userSocketsOfLiveNode(freshKeys()));
 
   describe('redis user sockets across nodes', () => {
+    const u1 = { id: 'u1', name: 'U1' };
     it("counts a user's sockets on every node, and stops counting those of a dead node", async () => {
       const keys = freshKeys();
       const deadNode = randomUUID();
@@ -138,14 +139,14 @@ describeWithRedis('Redis stores', () => {
         userSocketsOfLiveNode(keys, deadNode),
         userSocketsOfLiveNode(keys),
       ]);
-      await nodeA.add('u1', 'a1', 2);
-      await nodeB.add('u1', 'b1', 2);
-      expect(await nodeB.add('u1', 'b2', 2)).toEqual(['a1']);
-      await nodeA.add('u1', 'a2', 2);
+      await nodeA.add(u1, 'a1', 2);
+      await nodeB.add(u1, 'b1', 2);
+      expect((await nodeB.add(u1, 'b2', 2)).replaced).toEqual(['a1']);
+      await nodeA.add(u1, 'a2', 2);
 
       await redis.zadd(keys.presenceNodes, Date.now() - NODE_TIMEOUT_MS - 1000, deadNode);
-      expect(await nodeB.add('u1', 'b3', 2)).toEqual([]);
-      expect(await nodeB.add('u1', 'b4', 2)).toEqual(['b2']);
+      expect((await nodeB.add(u1, 'b3', 2)).replaced).toEqual([]);
+      expect((await nodeB.add(u1, 'b4', 2)).replaced).toEqual(['b2']);
     });
   });
 
