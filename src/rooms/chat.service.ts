@@ -6,6 +6,7 @@ import type { Message, MessagePage, User } from '../contract/types.js';
 import { MetricsService, type NewRoomRefusalReason } from '../metrics/metrics.service.js';
 import { Delivery, type SendOptions } from '../realtime/delivery.js';
 import { HISTORY_STORE, type HistoryStore, type NewRoomRefusal } from '../storage/stores.js';
+import { Webhooks } from '../webhooks/webhooks.js';
 import { HISTORY_PAGE_DEFAULT } from '../contract/limits.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
@@ -40,6 +41,7 @@ export class ChatService {
     private readonly rooms: RoomsService,
     private readonly delivery: Delivery,
     private readonly metrics: MetricsService,
+    private readonly webhooks: Webhooks,
   ) {}
 
   /**
@@ -91,6 +93,9 @@ export class ChatService {
     }
     if (result.announced) this.delivery.countSent(ServerEvents.chatMessage);
     else this.delivery.send({ room }, ServerEvents.chatMessage, result.message, options);
+    if (this.webhooks.wants('message.created')) {
+      this.webhooks.record('message.created', { message: result.message }, `room:${room}`);
+    }
     return result.message;
   }
 

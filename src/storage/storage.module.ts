@@ -10,6 +10,7 @@ import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
+import { MemoryWebhookQueue } from './memory/memory-webhook-queue.js';
 import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisIdempotencyStore } from './redis/redis-idempotency.store.js';
@@ -29,6 +30,7 @@ import {
   type HistoryLimits,
   type StoreConnection,
 } from './stores.js';
+import { WEBHOOK_QUEUE, webhookQueueLimitsOf, type WebhookQueueLimits } from './webhook-queue.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
@@ -61,6 +63,7 @@ const STORE_TOKENS = [
   USER_SOCKETS_STORE,
   IDEMPOTENCY_STORE,
   STORE_CONNECTION,
+  WEBHOOK_QUEUE,
 ];
 
 /** Memory is never away. */
@@ -103,6 +106,13 @@ function memoryProviders(config: AppConfig): Provider[] {
       useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
     },
     { provide: STORE_CONNECTION, useValue: MEMORY_CONNECTION },
+    {
+      provide: WEBHOOK_QUEUE,
+      useFactory: () => {
+        const limits = webhookQueueLimitsOfConfig(config);
+        return limits === undefined ? null : new MemoryWebhookQueue(limits);
+      },
+    },
   ];
 }
 
@@ -164,6 +174,14 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       inject: [RedisConnection],
     },
     {
+      // Replaced by the Redis queue, shared by the nodes, in the next step.
+      provide: WEBHOOK_QUEUE,
+      useFactory: () => {
+        const limits = webhookQueueLimitsOfConfig(config);
+        return limits === undefined ? null : new MemoryWebhookQueue(limits);
+      },
+    },
+    {
       provide: SOCKET_IO_ADAPTER,
       useFactory: (redis: RedisConnection): SocketIoAdapter =>
         createAdapter(redis.adapter, {
@@ -176,6 +194,12 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       inject: [RedisConnection],
     },
   ];
+}
+
+/** The webhook queue's bounds; undefined while webhooks are off (no queue at all). */
+function webhookQueueLimitsOfConfig(config: AppConfig): WebhookQueueLimits | undefined {
+  const webhooks = config.webhooks;
+  return webhooks && webhookQueueLimitsOf(webhooks.concurrency, webhooks.queueMax);
 }
 
 export function historyLimitsOf(config: AppConfig): HistoryLimits {

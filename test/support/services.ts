@@ -24,6 +24,10 @@ import {
   USER_SOCKETS_STORE,
   type StoreConnection,
 } from '../../src/storage/stores.js';
+import { MemoryWebhookQueue } from '../../src/storage/memory/memory-webhook-queue.js';
+import { WEBHOOK_QUEUE, webhookQueueLimitsOf } from '../../src/storage/webhook-queue.js';
+import { WebhookOutbox } from '../../src/webhooks/webhook-outbox.js';
+import { Webhooks } from '../../src/webhooks/webhooks.js';
 import { FakeDelivery, FakeLocalSockets } from './fake-realtime.js';
 
 export interface ServiceFixture {
@@ -34,6 +38,8 @@ export interface ServiceFixture {
   pending: MemoryPendingNotificationStore;
   userSockets: MemoryUserSocketsStore;
   storeConnection: FakeStoreConnection;
+  /** The webhook queue when `env` sets WEBHOOK_URL, else null (webhooks off). */
+  webhookQueue: MemoryWebhookQueue | null;
 }
 
 /** The stores' connection as a test drives it: `returned()` says that they answer again. */
@@ -61,6 +67,11 @@ export async function createServices(env: Record<string, string> = {}): Promise<
   const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
   const userSockets = new MemoryUserSocketsStore();
   const storeConnection = new FakeStoreConnection();
+  const webhookQueue =
+    config.webhooks &&
+    new MemoryWebhookQueue(
+      webhookQueueLimitsOf(config.webhooks.concurrency, config.webhooks.queueMax),
+    );
   const moduleRef = await Test.createTestingModule({
     providers: [
       RoomsService,
@@ -79,7 +90,19 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       { provide: LocalSockets, useValue: localSockets },
       { provide: AppConfig, useValue: config },
       { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+      { provide: WEBHOOK_QUEUE, useValue: webhookQueue ?? null },
+      WebhookOutbox,
+      Webhooks,
     ],
   }).compile();
-  return { moduleRef, delivery, localSockets, history, pending, userSockets, storeConnection };
+  return {
+    moduleRef,
+    delivery,
+    localSockets,
+    history,
+    pending,
+    userSockets,
+    storeConnection,
+    webhookQueue: webhookQueue ?? null,
+  };
 }
