@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { User } from '../contract/types.js';
 import { SessionEnds } from '../realtime/session-ends.js';
 import { USER_SOCKETS_STORE, type UserSocketsStore } from '../storage/stores.js';
+import { PresenceEvents } from '../webhooks/presence-events.js';
 
 const REPLACED_MESSAGE = 'replaced by a newer connection of the same user';
 
@@ -16,10 +17,17 @@ export class SocketsPerUserService {
     @Inject(USER_SOCKETS_STORE) private readonly userSockets: UserSocketsStore,
     private readonly sessionEnds: SessionEnds,
     private readonly config: AppConfig,
+    private readonly presenceEvents: PresenceEvents,
   ) {}
 
   async connected(user: User, socketId: string): Promise<void> {
-    const { replaced } = await this.userSockets.add(user, socketId, this.config.maxSocketsPerUser);
+    const { replaced, online } = await this.userSockets.add(
+      user,
+      socketId,
+      this.config.maxSocketsPerUser,
+    );
+    // Only ever true with webhooks on (the store schedules departures).
+    if (online) this.presenceEvents.online(user);
     for (const oldest of replaced) {
       this.sessionEnds.endSessions({ socketId: oldest }, 'replaced', REPLACED_MESSAGE);
     }

@@ -1,4 +1,6 @@
+import type { WebhookSettings } from '../config/webhook-settings.js';
 import type { User } from '../contract/types.js';
+import type { WebhookEventType } from '../contract/webhooks.js';
 
 /**
  * Presence as the application's backend hears it (docs/webhooks.md, "Presence events"): a user,
@@ -54,3 +56,27 @@ export const departureSubject = {
   member: (room: string, userId: string) => `m:${room} ${userId}`,
   room: (room: string) => `r:${room}`,
 };
+
+/** The presence events of a user, which the user-sockets store's departures serve. */
+export const USER_PRESENCE_EVENTS = ['user.online', 'user.offline'] as const;
+/** The presence events of rooms, which the presence store's departures serve. */
+export const ROOM_PRESENCE_EVENTS = [
+  'room.occupied',
+  'room.vacated',
+  'member.joined',
+  'member.left',
+] as const;
+
+/** Which stores schedule departures: only those whose events webhooks send (none when off). */
+export interface DepartureWiring {
+  userSockets?: DepartureOptions;
+  presence?: DepartureOptions;
+}
+
+export function departureWiringOf(webhooks: WebhookSettings | undefined): DepartureWiring {
+  if (webhooks === undefined) return {};
+  const options = { delayMs: webhooks.presenceDelayMs };
+  const wanted = (types: readonly WebhookEventType[]) =>
+    types.some((type) => webhooks.events.has(type)) ? options : undefined;
+  return { userSockets: wanted(USER_PRESENCE_EVENTS), presence: wanted(ROOM_PRESENCE_EVENTS) };
+}

@@ -30,6 +30,9 @@ import {
   type HistoryLimits,
   type StoreConnection,
 } from './stores.js';
+import { DEPARTURE_SCHEDULE, departureWiringOf } from './departures.js';
+import { MemoryDepartureSchedule } from './memory/memory-departure-schedule.js';
+import { RedisDepartureSchedule } from './redis/redis-departure-schedule.js';
 import { WEBHOOK_QUEUE, webhookQueueLimitsOf, type WebhookQueueLimits } from './webhook-queue.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
@@ -64,6 +67,7 @@ const STORE_TOKENS = [
   IDEMPOTENCY_STORE,
   STORE_CONNECTION,
   WEBHOOK_QUEUE,
+  DEPARTURE_SCHEDULE,
 ];
 
 /** Memory is never away. */
@@ -89,14 +93,25 @@ export class StorageModule {
 }
 
 function memoryProviders(config: AppConfig): Provider[] {
+  const departures = departureWiringOf(config.webhooks);
+  const delayMs = (departures.presence ?? departures.userSockets)?.delayMs;
+  const schedule = delayMs === undefined ? undefined : new MemoryDepartureSchedule(delayMs);
   return [
+    // null while no presence event is sent: the stores then schedule nothing.
+    { provide: DEPARTURE_SCHEDULE, useValue: schedule ?? null },
     { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(historyLimitsOf(config)) },
-    { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
+    {
+      provide: PRESENCE_STORE,
+      useValue: new MemoryPresenceStore(departures.presence && schedule),
+    },
     {
       provide: PENDING_NOTIFICATION_STORE,
       useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
     },
-    { provide: USER_SOCKETS_STORE, useValue: new MemoryUserSocketsStore() },
+    {
+      provide: USER_SOCKETS_STORE,
+      useValue: new MemoryUserSocketsStore(departures.userSockets && schedule),
+    },
     {
       provide: IDEMPOTENCY_STORE,
       useValue: new MemoryIdempotencyStore(IDEMPOTENCY_MEMORY_ENTRIES),
@@ -120,7 +135,24 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
   const keys = new RedisKeys(config.redisKeyPrefix);
   // This node in Redis: its sockets' presence, which sockets of a user it holds, and its offers.
   const nodeId = randomUUID();
+  const departures = departureWiringOf(config.webhooks);
+  const departureOptions = departures.presence ?? departures.userSockets;
   return [
+    {
+      // null while no presence event is sent: the stores then schedule nothing.
+      provide: DEPARTURE_SCHEDULE,
+      useFactory: (redis: RedisConnection) =>
+        departureOptions === undefined
+          ? null
+          : new RedisDepartureSchedule(
+              redis.commands,
+              keys,
+              nodeId,
+              NODE_TIMEOUT_MS,
+              departureOptions,
+            ),
+      inject: [RedisConnection],
+    },
     {
       provide: RedisConnection,
       useFactory: async () => {
@@ -147,7 +179,8 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     },
     {
       provide: PRESENCE_STORE,
-      useFactory: (redis: RedisConnection) => new RedisPresenceStore(redis.commands, keys, nodeId),
+      useFactory: (redis: RedisConnection) =>
+        new RedisPresenceStore(redis.commands, keys, nodeId, departures.presence),
       inject: [RedisConnection],
     },
     {
@@ -165,7 +198,13 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     {
       provide: USER_SOCKETS_STORE,
       useFactory: (redis: RedisConnection) =>
-        new RedisUserSocketsStore(redis.commands, keys, nodeId, NODE_TIMEOUT_MS),
+        new RedisUserSocketsStore(
+          redis.commands,
+          keys,
+          nodeId,
+          NODE_TIMEOUT_MS,
+          departures.userSockets,
+        ),
       inject: [RedisConnection],
     },
     {

@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
+import { DepartureClaimer } from './departure-claimer.js';
+import { PresenceEvents } from './presence-events.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 import { Webhooks } from './webhooks.js';
 
-const PROVIDERS = [WebhookOutbox, Webhooks];
+const PROVIDERS = [WebhookOutbox, Webhooks, PresenceEvents, DepartureClaimer];
 
 /**
  * Events out to the application's backend. Global, so that every feature that is a source of
@@ -11,6 +13,6 @@ const PROVIDERS = [WebhookOutbox, Webhooks];
 @Global()
 @Module({
   providers: PROVIDERS,
-  exports: [Webhooks],
+  exports: [Webhooks, PresenceEvents],
 })
 export class WebhooksModule {}

@@ -65,7 +65,7 @@ describe('Webhooks', () => {
   });
 
   it('records message.created for a message sent by a member and one posted by the server API', async () => {
-    const services = await createServices(ON);
+    const services = await createServices({ ...ON, WEBHOOK_EVENTS: 'message.created' });
     const chat = services.moduleRef.get(ChatService);
     await services.moduleRef.get(RoomsService).join(alice, 'a1', 'lobby');
     const sent = await chat.send(alice, 'a1', { room: 'lobby', text: 'hello' }, alice.id);

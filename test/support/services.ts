@@ -26,6 +26,10 @@ import {
 } from '../../src/storage/stores.js';
 import { MemoryWebhookQueue } from '../../src/storage/memory/memory-webhook-queue.js';
 import { WEBHOOK_QUEUE, webhookQueueLimitsOf } from '../../src/storage/webhook-queue.js';
+import { DEPARTURE_SCHEDULE, departureWiringOf } from '../../src/storage/departures.js';
+import { MemoryDepartureSchedule } from '../../src/storage/memory/memory-departure-schedule.js';
+import { DepartureClaimer } from '../../src/webhooks/departure-claimer.js';
+import { PresenceEvents } from '../../src/webhooks/presence-events.js';
 import { WebhookOutbox } from '../../src/webhooks/webhook-outbox.js';
 import { Webhooks } from '../../src/webhooks/webhooks.js';
 import { FakeDelivery, FakeLocalSockets } from './fake-realtime.js';
@@ -40,6 +44,8 @@ export interface ServiceFixture {
   storeConnection: FakeStoreConnection;
   /** The webhook queue when `env` sets WEBHOOK_URL, else null (webhooks off). */
   webhookQueue: MemoryWebhookQueue | null;
+  /** The presence departures while some presence event is sent, else null. */
+  departures: MemoryDepartureSchedule | null;
 }
 
 /** The stores' connection as a test drives it: `returned()` says that they answer again. */
@@ -65,7 +71,10 @@ export async function createServices(env: Record<string, string> = {}): Promise<
   const localSockets = new FakeLocalSockets();
   const history = new MemoryHistoryStore(historyLimitsOf(config));
   const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
-  const userSockets = new MemoryUserSocketsStore();
+  const wiring = departureWiringOf(config.webhooks);
+  const delayMs = (wiring.presence ?? wiring.userSockets)?.delayMs;
+  const departures = delayMs === undefined ? null : new MemoryDepartureSchedule(delayMs);
+  const userSockets = new MemoryUserSocketsStore((wiring.userSockets && departures) ?? undefined);
   const storeConnection = new FakeStoreConnection();
   const webhookQueue =
     config.webhooks &&
@@ -80,7 +89,10 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       ReofferScheduler,
       RoomGrants,
       Authenticator,
-      { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
+      {
+        provide: PRESENCE_STORE,
+        useValue: new MemoryPresenceStore((wiring.presence && departures) ?? undefined),
+      },
       { provide: HISTORY_STORE, useValue: history },
       { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
       MetricsService,
@@ -93,6 +105,9 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       { provide: WEBHOOK_QUEUE, useValue: webhookQueue ?? null },
       WebhookOutbox,
       Webhooks,
+      PresenceEvents,
+      DepartureClaimer,
+      { provide: DEPARTURE_SCHEDULE, useValue: departures },
     ],
   }).compile();
   return {
@@ -104,5 +119,6 @@ export async function createServices(env: Record<string, string> = {}): Promise<
     userSockets,
     storeConnection,
     webhookQueue: webhookQueue ?? null,
+    departures,
   };
 }

@@ -17,7 +17,7 @@ export class MemoryDepartureSchedule implements DepartureSchedule {
 
   constructor(
     readonly delayMs: number,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number = () => Date.now(),
   ) {}
 
   /** Schedules the departure unless one of this subject is pending already. */
