@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { DepartureClaimer } from './departure-claimer.js';
 import { PresenceEvents } from './presence-events.js';
+import { RoomEventWebhooks } from './room-event-webhooks.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 import { Webhooks } from './webhooks.js';
 
-const PROVIDERS = [WebhookOutbox, Webhooks, PresenceEvents, DepartureClaimer];
+const PROVIDERS = [WebhookOutbox, Webhooks, PresenceEvents, DepartureClaimer, RoomEventWebhooks];
 
 /**
  * Events out to the application's backend. Global, so that every feature that is a source of
@@ -13,6 +14,6 @@ const PROVIDERS = [WebhookOutbox, Webhooks, PresenceEvents, DepartureClaimer];
 @Global()
 @Module({
   providers: PROVIDERS,
-  exports: [Webhooks, PresenceEvents],
+  exports: [Webhooks, PresenceEvents, RoomEventWebhooks],
 })
 export class WebhooksModule {}
