@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { WebhookOutbox } from './webhook-outbox.js';
+import { WebhookSender } from './webhook-sender.js';
+import { WebhookStatus } from './webhook-status.js';
+import { WebhooksController } from './webhooks.controller.js';
 import { Webhooks } from './webhooks.js';
 
-const PROVIDERS = [WebhookOutbox, Webhooks];
+const PROVIDERS = [WebhookOutbox, Webhooks, WebhookSender, WebhookStatus];
 
 /**
  * Events out to the application's backend. Global, so that every feature that is a source of
@@ -10,6 +13,7 @@ const PROVIDERS = [WebhookOutbox, Webhooks];
  */
 @Global()
 @Module({
+  controllers: [WebhooksController],
   providers: PROVIDERS,
   exports: [Webhooks],
 })
