@@ -19,6 +19,7 @@ import { RedisOutageLog } from './redis/redis-outage-log.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
+import { RedisWebhookQueue } from './redis/redis-webhook-queue.js';
 import {
   HISTORY_STORE,
   IDEMPOTENCY_STORE,
@@ -213,12 +214,12 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       inject: [RedisConnection],
     },
     {
-      // Replaced by the Redis queue, shared by the nodes, in the next step.
       provide: WEBHOOK_QUEUE,
-      useFactory: () => {
+      useFactory: (redis: RedisConnection) => {
         const limits = webhookQueueLimitsOfConfig(config);
-        return limits === undefined ? null : new MemoryWebhookQueue(limits);
+        return limits === undefined ? null : new RedisWebhookQueue(redis.commands, keys, limits);
       },
+      inject: [RedisConnection],
     },
     {
       provide: SOCKET_IO_ADAPTER,

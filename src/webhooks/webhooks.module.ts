@@ -3,9 +3,20 @@ import { DepartureClaimer } from './departure-claimer.js';
 import { PresenceEvents } from './presence-events.js';
 import { RoomEventWebhooks } from './room-event-webhooks.js';
 import { WebhookOutbox } from './webhook-outbox.js';
+import { WebhookSender } from './webhook-sender.js';
+import { WebhookStatus } from './webhook-status.js';
+import { WebhooksController } from './webhooks.controller.js';
 import { Webhooks } from './webhooks.js';
 
-const PROVIDERS = [WebhookOutbox, Webhooks, PresenceEvents, DepartureClaimer, RoomEventWebhooks];
+const PROVIDERS = [
+  WebhookOutbox,
+  Webhooks,
+  WebhookSender,
+  WebhookStatus,
+  PresenceEvents,
+  DepartureClaimer,
+  RoomEventWebhooks,
+];
 
 /**
  * Events out to the application's backend. Global, so that every feature that is a source of
@@ -13,6 +24,7 @@ const PROVIDERS = [WebhookOutbox, Webhooks, PresenceEvents, DepartureClaimer, Ro
  */
 @Global()
 @Module({
+  controllers: [WebhooksController],
   providers: PROVIDERS,
   exports: [Webhooks, PresenceEvents, RoomEventWebhooks],
 })

@@ -13,6 +13,8 @@ import { MemoryHistoryStore } from './memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory-user-sockets.store.js';
+import { MemoryWebhookQueue } from './memory-webhook-queue.js';
+import { describeWebhookQueue } from '../webhook-queue.contract.js';
 
 describeHistoryStore('memory', (limits) => new MemoryHistoryStore(limits));
 describePresenceStore('memory', () => new MemoryPresenceStore());
@@ -24,6 +26,15 @@ describePendingNotificationStore('memory', (limits) => ({
 }));
 describeUserSocketsStore('memory', () => new MemoryUserSocketsStore());
 describeIdempotencyStore('memory', () => new MemoryIdempotencyStore(1000));
+describeWebhookQueue(
+  'memory',
+  (limits) => new MemoryWebhookQueue(limits),
+  (limits) => {
+    // One node: both sides see the one queue.
+    const queue = new MemoryWebhookQueue(limits);
+    return [queue, queue];
+  },
+);
 
 describe('memory idempotency store, in time and in size', () => {
   it('forgets a claim and an answer once they expire', async () => {

@@ -100,12 +100,15 @@ export class MemoryWebhookQueue implements WebhookQueue {
     return Promise.resolve();
   }
 
-  noteFailure(failure: WebhookFailure): Promise<void> {
-    this.lastFailure = failure;
+  noteFailure({ at, status, message }: WebhookFailure): Promise<void> {
+    this.lastFailure = status === undefined ? { at, message } : { at, status, message };
     return Promise.resolve();
   }
 
   outcomes(): Promise<WebhookOutcomes> {
-    return Promise.resolve({ lastSuccessAt: this.lastSuccessAt, lastFailure: this.lastFailure });
+    return Promise.resolve({
+      lastSuccessAt: this.lastSuccessAt,
+      ...(this.lastFailure === undefined ? {} : { lastFailure: this.lastFailure }),
+    });
   }
 }

@@ -94,4 +94,22 @@ export class RedisKeys {
   idempotency(key: string): string {
     return `${this.prefix}idempotency:${key}`;
   }
+
+  /**
+   * A webhook partition's keys share a hash tag, so that its scripts stay in one slot of a Redis
+   * Cluster: its stream of events, its lease, and how many of its events were dropped.
+   */
+  webhookEvents(partition: number): string {
+    return `${this.prefix}webhooks:{${partition}}:events`;
+  }
+  webhookLease(partition: number): string {
+    return `${this.prefix}webhooks:{${partition}}:lease`;
+  }
+  webhookDropped(partition: number): string {
+    return `${this.prefix}webhooks:{${partition}}:dropped`;
+  }
+  /** When a delivery last succeeded, and the last failure, whichever node sent them. */
+  get webhookOutcomes(): string {
+    return `${this.prefix}webhooks:outcomes`;
+  }
 }

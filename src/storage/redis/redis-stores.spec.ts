@@ -19,6 +19,8 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
+import { RedisWebhookQueue } from './redis-webhook-queue.js';
+import { describeWebhookQueue } from '../webhook-queue.contract.js';
 
 const NODE_TIMEOUT_MS = 6000;
 
@@ -32,7 +34,9 @@ describeWithRedis('Redis stores', () => {
     server = await RedisServer.start();
     redis = new Redis(server.url);
   });
+  const otherClients: Redis[] = [];
   afterAll(async () => {
+    await Promise.all(otherClients.map((client) => client.quit()));
     await redis.quit();
     await server.close();
   });
@@ -113,6 +117,20 @@ describeWithRedis('Redis stores', () => {
   });
 
   describeIdempotencyStore('redis', () => new RedisIdempotencyStore(redis, freshKeys()));
+  describeWebhookQueue(
+    'redis',
+    (limits) => new RedisWebhookQueue(redis, freshKeys(), limits),
+    (limits) => {
+      // Two nodes: two connections, one prefix.
+      const keys = freshKeys();
+      const other = new Redis(server.url);
+      otherClients.push(other);
+      return [
+        new RedisWebhookQueue(redis, keys, limits),
+        new RedisWebhookQueue(other, keys, limits),
+      ];
+    },
+  );
 
   it('keeps an idempotent answer for as long as it was told, in Redis', async () => {
     const keys = freshKeys();
