@@ -80,3 +80,13 @@ export function departureWiringOf(webhooks: WebhookSettings | undefined): Depart
     types.some((type) => webhooks.events.has(type)) ? options : undefined;
   return { userSockets: wanted(USER_PRESENCE_EVENTS), presence: wanted(ROOM_PRESENCE_EVENTS) };
 }
+
+/**
+ * How long a user notification may stay unacknowledged before the backend hears of it; undefined
+ * while notification.unacknowledged is not sent, and the stores then schedule nothing for it.
+ */
+export function unacknowledgedMsOf(webhooks: WebhookSettings | undefined): number | undefined {
+  return webhooks?.events.has('notification.unacknowledged')
+    ? webhooks.unacknowledgedMs
+    : undefined;
+}

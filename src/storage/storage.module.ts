@@ -31,7 +31,7 @@ import {
   type HistoryLimits,
   type StoreConnection,
 } from './stores.js';
-import { DEPARTURE_SCHEDULE, departureWiringOf } from './departures.js';
+import { DEPARTURE_SCHEDULE, departureWiringOf, unacknowledgedMsOf } from './departures.js';
 import { MemoryDepartureSchedule } from './memory/memory-departure-schedule.js';
 import { RedisDepartureSchedule } from './redis/redis-departure-schedule.js';
 import { WEBHOOK_QUEUE, webhookQueueLimitsOf, type WebhookQueueLimits } from './webhook-queue.js';
@@ -107,7 +107,10 @@ function memoryProviders(config: AppConfig): Provider[] {
     },
     {
       provide: PENDING_NOTIFICATION_STORE,
-      useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
+      useValue: new MemoryPendingNotificationStore(
+        PENDING_NOTIFICATION_LIMITS,
+        unacknowledgedMsOf(config.webhooks),
+      ),
     },
     {
       provide: USER_SOCKETS_STORE,
@@ -192,6 +195,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           keys,
           PENDING_NOTIFICATION_LIMITS,
           nodeId,
+          unacknowledgedMsOf(config.webhooks),
         ),
       inject: [RedisConnection],
     },

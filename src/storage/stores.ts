@@ -218,6 +218,17 @@ export interface PendingNotificationStore {
    * was changed since the offer was read (a new notification or connection restarted it).
    */
   rescheduleOffer(offer: ScheduledOffer, next: number | undefined): Promise<void>;
+  /**
+   * Only for a store constructed with `unacknowledgedMs` (webhooks on; else always empty): takes
+   * the notifications accepted (`ts`) at least that long before `now`, at most `limit`, oldest
+   * first, each exactly once across every node and call, and returns those still unacknowledged.
+   */
+  claimUnacknowledged(now: number, limit: number): Promise<UnacknowledgedNotification[]>;
+}
+
+export interface UnacknowledgedNotification {
+  userId: string;
+  notification: Notification;
 }
 
 export const USER_SOCKETS_STORE = Symbol('USER_SOCKETS_STORE');

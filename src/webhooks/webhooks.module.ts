@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DepartureClaimer } from './departure-claimer.js';
 import { PresenceEvents } from './presence-events.js';
 import { RoomEventWebhooks } from './room-event-webhooks.js';
+import { UnacknowledgedNotifications } from './unacknowledged-notifications.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhookStatus } from './webhook-status.js';
@@ -16,6 +17,7 @@ const PROVIDERS = [
   PresenceEvents,
   DepartureClaimer,
   RoomEventWebhooks,
+  UnacknowledgedNotifications,
 ];
 
 /**

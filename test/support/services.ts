@@ -26,10 +26,15 @@ import {
 } from '../../src/storage/stores.js';
 import { MemoryWebhookQueue } from '../../src/storage/memory/memory-webhook-queue.js';
 import { WEBHOOK_QUEUE, webhookQueueLimitsOf } from '../../src/storage/webhook-queue.js';
-import { DEPARTURE_SCHEDULE, departureWiringOf } from '../../src/storage/departures.js';
+import {
+  DEPARTURE_SCHEDULE,
+  departureWiringOf,
+  unacknowledgedMsOf,
+} from '../../src/storage/departures.js';
 import { MemoryDepartureSchedule } from '../../src/storage/memory/memory-departure-schedule.js';
 import { DepartureClaimer } from '../../src/webhooks/departure-claimer.js';
 import { PresenceEvents } from '../../src/webhooks/presence-events.js';
+import { UnacknowledgedNotifications } from '../../src/webhooks/unacknowledged-notifications.js';
 import { WebhookOutbox } from '../../src/webhooks/webhook-outbox.js';
 import { Webhooks } from '../../src/webhooks/webhooks.js';
 import { FakeDelivery, FakeLocalSockets } from './fake-realtime.js';
@@ -70,7 +75,10 @@ export async function createServices(env: Record<string, string> = {}): Promise<
   const delivery = new FakeDelivery();
   const localSockets = new FakeLocalSockets();
   const history = new MemoryHistoryStore(historyLimitsOf(config));
-  const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
+  const pending = new MemoryPendingNotificationStore(
+    { perUser: 100, total: 1000 },
+    unacknowledgedMsOf(config.webhooks),
+  );
   const wiring = departureWiringOf(config.webhooks);
   const delayMs = (wiring.presence ?? wiring.userSockets)?.delayMs;
   const departures = delayMs === undefined ? null : new MemoryDepartureSchedule(delayMs);
@@ -107,6 +115,7 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       Webhooks,
       PresenceEvents,
       DepartureClaimer,
+      UnacknowledgedNotifications,
       { provide: DEPARTURE_SCHEDULE, useValue: departures },
     ],
   }).compile();

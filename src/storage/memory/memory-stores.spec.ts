@@ -4,6 +4,7 @@ import {
   describePresenceStore,
 } from '../stores.contract.js';
 import { describeDepartures } from '../departures.contract.js';
+import { describeUnacknowledgedNotifications } from '../unacknowledged.contract.js';
 import { describeIdempotencyStore } from '../idempotency.contract.js';
 import { MemoryDepartureSchedule } from './memory-departure-schedule.js';
 import { describePresentRooms } from '../present-rooms.contract.js';
@@ -66,4 +67,9 @@ describeDepartures('memory', (delayMs) => {
     schedule,
     otherSchedule: schedule,
   };
+});
+
+describeUnacknowledgedNotifications('memory', (limits, unacknowledgedMs) => {
+  const store = new MemoryPendingNotificationStore(limits, unacknowledgedMs);
+  return { store, otherStore: store };
 });

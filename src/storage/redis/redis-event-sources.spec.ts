@@ -6,6 +6,8 @@ import {
   uniquePrefix,
 } from '../../../test/support/redis-server.js';
 import { describeDepartures } from '../departures.contract.js';
+import { describeUnacknowledgedNotifications } from '../unacknowledged.contract.js';
+import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
 import { RedisDepartureSchedule } from './redis-departure-schedule.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
@@ -16,7 +18,7 @@ const DELAY_MS = 60_000;
 const alice = { id: 'u-alice', name: 'Alice' };
 const bob = { id: 'u-bob', name: 'Bob' };
 
-describeWithRedis('Redis departures', () => {
+describeWithRedis('Redis stores as sources of webhook events', () => {
   let server: RedisServer;
   let redis: Redis;
 
@@ -52,6 +54,14 @@ describeWithRedis('Redis departures', () => {
     const keys = new RedisKeys(uniquePrefix('departures'));
     const [one, other] = [await liveNode(keys, delayMs), await liveNode(keys, delayMs)];
     return { ...one, otherSchedule: other.schedule };
+  });
+
+  describeUnacknowledgedNotifications('redis', (limits, unacknowledgedMs) => {
+    const keys = new RedisKeys(uniquePrefix('unacknowledged'));
+    const [store, otherStore] = [randomUUID(), randomUUID()].map(
+      (nodeId) => new RedisPendingNotificationStore(redis, keys, limits, nodeId, unacknowledgedMs),
+    );
+    return { store, otherStore };
   });
 
   it('schedules, once, the departure of users whose only sockets were on a node that died', async () => {
