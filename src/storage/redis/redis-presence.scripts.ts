@@ -52,11 +52,12 @@ redis.call('SADD', socketRooms, room)
 redis.call('HSET', prefix .. 'node:' .. ARGV[7], socketId, userId)
 if redis.call('HINCRBY', prefix .. 'counts:' .. room, userId, 1) == 1 then
   local users = prefix .. 'users:' .. room
-  local roomWasEmpty = redis.call('HLEN', users) == 0
+  local departures = ARGV[8] ~= nil
+  local roomWasEmpty = departures and redis.call('HLEN', users) == 0
   redis.call('HSET', users, userId, userJson)
   redis.call('SADD', prefix .. 'user-rooms:' .. userId, room)
   redis.call('ZADD', prefix .. 'rooms', 0, room)
-  if ARGV[8] == nil then return {1, 1, 0, 0, 0} end
+  if not departures then return {1, 1, 0, 0, 0} end
   local memberJoined = 1
   if takeBackDeparture(prefix, 'm:' .. room .. ' ' .. userId) then memberJoined = 0 end
   local roomOccupied = 0
