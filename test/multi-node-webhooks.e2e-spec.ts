@@ -69,6 +69,22 @@ describeWithRedis('webhooks over three nodes', () => {
       );
     }
   });
+
+  it('goes on delivering once Redis is back after an outage', async () => {
+    receiver.answering = () => 200;
+    await cluster.stopRedis();
+    await cluster.startRedis();
+    const room = uniqueId('after-outage');
+    const posted = [
+      await postMessage(cluster.urls[1], room, 'back'),
+      await postMessage(cluster.urls[2], room, 'again'),
+    ];
+    await receiver.until(
+      () => messagesOf(receiver.accepted).filter((m) => m.room === room).length === 2,
+      'the messages after the outage',
+    );
+    expect(messagesOf(receiver.accepted).filter((m) => m.room === room)).toEqual(posted);
+  });
 });
 
 describeWithRedis('webhooks when a node dies with undelivered events', () => {
