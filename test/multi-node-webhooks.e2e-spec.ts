@@ -69,6 +69,22 @@ describeWithRedis('webhooks over three nodes', () => {
       );
     }
   });
+
+  it('goes on delivering once Redis is back after an outage', async () => {
+    receiver.answering = () => 200;
+    await cluster.stopRedis();
+    await cluster.startRedis();
+    const room = uniqueId('after-outage');
+    const posted = [
+      await postMessage(cluster.urls[1], room, 'back'),
+      await postMessage(cluster.urls[2], room, 'again'),
+    ];
+    await receiver.until(
+      () => messagesOf(receiver.accepted).filter((m) => m.room === room).length === 2,
+      'the messages after the outage',
+    );
+    expect(messagesOf(receiver.accepted).filter((m) => m.room === room)).toEqual(posted);
+  });
 });
 
 describeWithRedis('webhooks when a node dies with undelivered events', () => {
@@ -120,4 +136,37 @@ describeWithRedis('webhooks when a node dies with undelivered events', () => {
       lastSuccessAt: expect.any(Number),
     });
   }, 40_000);
+});
+
+describeWithRedis('webhooks when a node shuts down', () => {
+  let receiver: WebhookReceiver;
+  const env: Record<string, string> = {};
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start(() => 'hang');
+    Object.assign(env, webhookEnv(receiver, { WEBHOOK_TIMEOUT_MS: '60000' }));
+  });
+  const cluster = useCluster('multi-node-webhooks-shutdown', { size: 0, env });
+  afterAll(() => receiver.close());
+
+  it('stops its delivery in flight, and leaves its events and partitions to the other nodes at once', async () => {
+    const leaving = await cluster.startProcessNode();
+    const room = uniqueId('handover');
+    const posted: Message[] = [];
+    for (let i = 0; i < 3; i += 1) posted.push(await postMessage(leaving.url, room, `m${i}`));
+    await receiver.until((r) => r.deliveries.length >= 1, 'a try that hangs');
+    const heir = await cluster.startProcessNode();
+
+    await leaving.stop();
+    expect(leaving.output()).not.toMatch(/took too long|lost/);
+    receiver.answering = () => 200;
+    await receiver.until(
+      () => acceptedTimes(receiver).size === posted.length,
+      "the leaving node's events",
+    );
+    expect(messagesOf(receiver.accepted).map((m) => m.offset)).toEqual(posted.map((m) => m.offset));
+    const status = await fetch(new URL('/api/webhooks', heir.url), {
+      headers: { authorization: bearer(WEBHOOK_API_KEY) },
+    });
+    expect(await status.json()).toMatchObject({ queued: 0, dropped: 0 });
+  });
 });

@@ -99,13 +99,13 @@ export class PartitionWorker {
     const { queue, batchMax, batchMs } = this.options;
     const head = await queue.head(this.partition, batchMax);
     if (head.length === 0) return this.pause(this.options.pollMs, true);
-    const windowEnd = head[0].ts + batchMs;
-    const wait = windowEnd - Date.now();
-    // The batch takes what happens within WEBHOOK_BATCH_MS of its first event, unless full.
+    const wait = head[0].ts + batchMs - Date.now();
+    // A batch waits at most WEBHOOK_BATCH_MS after its first event for more, unless it is full.
+    // Events already waiting longer (a backlog) go together up to WEBHOOK_BATCH_MAX: limiting them
+    // to that window too would cap a partition at WEBHOOK_BATCH_MS of events per round trip, and
+    // a backend further away than that would never catch up.
     if (head.length < batchMax && wait > 0) return this.pause(wait, false);
-    let size = 0;
-    while (size < head.length && head[size].ts <= windowEnd) size += 1;
-    await this.deliver(head.slice(0, Math.max(size, 1)));
+    await this.deliver(head);
   }
 
   private async claim(): Promise<boolean> {
