@@ -21,6 +21,7 @@ import { RoomsModule } from './rooms/rooms.module.js';
 import { SocketModule } from './socket/socket.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** What every feature uses: settings, logger, metrics and the attached socket server's jobs. */
 const SHARED_PROVIDERS = [MetricsService, SocketServer, Delivery, LocalSockets, SessionEnds];
@@ -48,7 +49,7 @@ export class AppModule {
       module: AppModule,
       // Global: its shared providers reach every feature module without each importing them.
       global: true,
-      imports: [StorageModule.forRoot(config, logger), ...FEATURES],
+      imports: [StorageModule.forRoot(config, logger), WebhooksModule, ...FEATURES],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: AppConfig, useValue: config },

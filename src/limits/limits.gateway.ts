@@ -30,7 +30,7 @@ export class LimitsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   async handleConnection(socket: ClientSocket): Promise<void> {
     const user = identityOf(socket);
     await this.socketsPerUser
-      .connected(user.id, socket.id)
+      .connected(user, socket.id)
       .catch((error: unknown) =>
         this.logger.error(
           { err: error, socketId: socket.id, userId: user.id },
@@ -42,7 +42,7 @@ export class LimitsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   async handleDisconnect(socket: ClientSocket): Promise<void> {
     const user = identityOf(socket);
     await this.socketsPerUser
-      .disconnected(user.id, socket.id)
+      .disconnected(user, socket.id)
       .catch((error: unknown) =>
         this.logger.error(
           { err: error, socketId: socket.id, userId: user.id },

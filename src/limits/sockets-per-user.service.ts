@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import type { User } from '@switchboard/contract';
 import { SessionEnds } from '../realtime/session-ends.js';
 import { USER_SOCKETS_STORE, type UserSocketsStore } from '../storage/stores.js';
+import { PresenceEvents } from '../webhooks/presence-events.js';
 
 const REPLACED_MESSAGE = 'replaced by a newer connection of the same user';
 
@@ -15,16 +17,23 @@ export class SocketsPerUserService {
     @Inject(USER_SOCKETS_STORE) private readonly userSockets: UserSocketsStore,
     private readonly sessionEnds: SessionEnds,
     private readonly config: AppConfig,
+    private readonly presenceEvents: PresenceEvents,
   ) {}
 
-  async connected(userId: string, socketId: string): Promise<void> {
-    const replaced = await this.userSockets.add(userId, socketId, this.config.maxSocketsPerUser);
+  async connected(user: User, socketId: string): Promise<void> {
+    const { replaced, online } = await this.userSockets.add(
+      user,
+      socketId,
+      this.config.maxSocketsPerUser,
+    );
+    // Only ever true with webhooks on (the store schedules departures).
+    if (online) this.presenceEvents.online(user);
     for (const oldest of replaced) {
       this.sessionEnds.endSessions({ socketId: oldest }, 'replaced', REPLACED_MESSAGE);
     }
   }
 
-  disconnected(userId: string, socketId: string): Promise<void> {
-    return this.userSockets.remove(userId, socketId);
+  disconnected(user: User, socketId: string): Promise<void> {
+    return this.userSockets.remove(user, socketId);
   }
 }

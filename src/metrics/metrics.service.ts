@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCode, SessionEndReason } from '@switchboard/contract';
+import {
+  type ErrorCode,
+  type SessionEndReason,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from '@switchboard/contract';
 
 /** Why a handshake was refused: a bad or missing credential, or too many from one address. */
 export type HandshakeRefusal = 'unauthorized' | 'rate_limited';
@@ -48,6 +53,16 @@ const SERVER_SIDE_DISCONNECTS = new Set([
   'forced close',
 ]);
 
+/** How a webhook delivery ended: a 2xx, a try that failed (retried), or given up after retrying. */
+export type WebhookDeliveryOutcome = 'ok' | 'failed' | 'dropped';
+const WEBHOOK_DELIVERY_OUTCOMES: readonly WebhookDeliveryOutcome[] = ['ok', 'failed', 'dropped'];
+
+/** The webhook events waiting (cluster-wide), and the age of the oldest in ms (0: none). */
+export interface WebhookBacklogGauge {
+  queued: number;
+  oldestAgeMs: number;
+}
+
 /** Latencies waiting for the next scrape; past this many they are handed over at once. */
 const PENDING_LATENCIES_MAX = 10_000;
 
@@ -75,6 +90,10 @@ export class MetricsService {
   private readonly endingReasons = new WeakMap<object, ServerEndReason>();
   private pendingLatencies: number[] = [];
   private slowReadersClosed = 0;
+  private readonly webhookEventsByType = new Map<string, number>();
+  private readonly webhookDeliveriesByOutcome = new Map<string, number>();
+  /** Set while webhooks are on: read at each scrape. */
+  private webhookBacklog?: () => Promise<WebhookBacklogGauge>;
 
   constructor() {
     const connectedSockets: Gauge = new Gauge({
@@ -140,7 +159,23 @@ export class MetricsService {
         this.slowReadersClosed = 0;
       },
     });
+    this.webhookMetrics();
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counted once per event, on the node that recorded it. */
+  webhookEventRecorded(type: WebhookEventType): void {
+    increment(this.webhookEventsByType, type);
+  }
+
+  /** Counted once per try (`ok`, `failed`) and once per delivery given up (`dropped`). */
+  webhookDelivery(outcome: WebhookDeliveryOutcome): void {
+    increment(this.webhookDeliveriesByOutcome, outcome);
+  }
+
+  /** Where the webhook gauges read the backlog from (only while webhooks are on). */
+  measureWebhookBacklog(source: () => Promise<WebhookBacklogGauge>): void {
+    this.webhookBacklog = source;
   }
 
   slowReaderClosed(): void {
@@ -193,6 +228,48 @@ export class MetricsService {
       // Nobody scrapes: fold them in now rather than let the list grow.
       void this.registry.getSingleMetric('switchboard_reply_duration_seconds')?.get();
     }
+  }
+
+  private webhookMetrics(): void {
+    this.counter(
+      'switchboard_webhook_events_total',
+      'Webhook events recorded on this node, by type',
+      'type',
+      this.webhookEventsByType,
+      WEBHOOK_EVENT_TYPES,
+    );
+    this.counter(
+      'switchboard_webhook_deliveries_total',
+      'Webhook delivery tries sent by this node (ok, failed) and deliveries given up (dropped)',
+      'outcome',
+      this.webhookDeliveriesByOutcome,
+      WEBHOOK_DELIVERY_OUTCOMES,
+    );
+    // One reading of the backlog serves both gauges of a scrape; while it cannot be read (Redis
+    // away) they keep the last one.
+    let last: WebhookBacklogGauge = { queued: 0, oldestAgeMs: 0 };
+    let reading: Promise<WebhookBacklogGauge> | undefined;
+    const read = () => {
+      reading ??= (this.webhookBacklog?.() ?? Promise.resolve(last))
+        .then(
+          (backlog) => (last = backlog),
+          () => last,
+        )
+        .finally(() => setImmediate(() => (reading = undefined)));
+      return reading;
+    };
+    const queued: Gauge = new Gauge({
+      name: 'switchboard_webhook_queued_events',
+      help: 'Webhook events not yet delivered (cluster-wide with Redis)',
+      registers: [this.registry],
+      collect: async () => queued.set((await read()).queued),
+    });
+    const oldestAge: Gauge = new Gauge({
+      name: 'switchboard_webhook_oldest_event_age_seconds',
+      help: 'Age of the oldest webhook event not yet delivered (0 when none)',
+      registers: [this.registry],
+      collect: async () => oldestAge.set((await read()).oldestAgeMs / 1000),
+    });
   }
 
   render(): Promise<string> {

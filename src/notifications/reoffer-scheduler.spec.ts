@@ -118,6 +118,6 @@ describe('ReofferScheduler', () => {
       { second: 0, socketId: 'd1', title: 'for dan' },
     ]);
     // Bob's two sockets are registered: a third one, at most two, replaces the oldest.
-    expect(await userSockets.add('bob', 'b3', 2)).toEqual(['b1']);
+    expect((await userSockets.add({ id: 'bob', name: 'Bob' }, 'b3', 2)).replaced).toEqual(['b1']);
   });
 });

@@ -14,6 +14,7 @@ import type { Sender } from '../notifications/notifications.service.js';
 import { Delivery } from '../realtime/delivery.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
+import { RoomEventWebhooks } from '../webhooks/room-event-webhooks.js';
 import { relayedSize } from './relayed-size.js';
 
 /**
@@ -27,6 +28,7 @@ export class RelayService {
     private readonly rooms: RoomsService,
     private readonly delivery: Delivery,
     private readonly config: AppConfig,
+    private readonly roomEventWebhooks: RoomEventWebhooks,
   ) {}
 
   /** To every socket of the room but the sending one (a `system` sender needs no membership). */
@@ -43,6 +45,7 @@ export class RelayService {
     // Counted from presence, one store read, rather than by asking every node for its sockets
     // (with Redis, a round trip through every node with every socket's details) on each event.
     const sockets = await this.presence.socketCount(room);
+    if (this.roomEventWebhooks.wanted) this.roomEventWebhooks.relayed(roomEvent);
     if (sender.kind === 'user') {
       this.delivery.send({ room }, ServerEvents.roomEvent, roomEvent, {
         except: { socketId: sender.socketId },

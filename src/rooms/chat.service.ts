@@ -11,6 +11,7 @@ import {
 import { MetricsService, type NewRoomRefusalReason } from '../metrics/metrics.service.js';
 import { Delivery, type SendOptions } from '../realtime/delivery.js';
 import { HISTORY_STORE, type HistoryStore, type NewRoomRefusal } from '../storage/stores.js';
+import { Webhooks } from '../webhooks/webhooks.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
 
@@ -44,6 +45,7 @@ export class ChatService {
     private readonly rooms: RoomsService,
     private readonly delivery: Delivery,
     private readonly metrics: MetricsService,
+    private readonly webhooks: Webhooks,
   ) {}
 
   /**
@@ -95,6 +97,9 @@ export class ChatService {
     }
     if (result.announced) this.delivery.countSent(ServerEvents.chatMessage);
     else this.delivery.send({ room }, ServerEvents.chatMessage, result.message, options);
+    if (this.webhooks.wants('message.created')) {
+      this.webhooks.record('message.created', { message: result.message }, `room:${room}`);
+    }
     return result.message;
   }
 

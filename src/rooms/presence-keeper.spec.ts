@@ -19,6 +19,7 @@ import {
   type HeartbeatOutcome,
 } from '../storage/stores.js';
 import { NODE_TIMEOUT_MS } from '../storage/stores.js';
+import { PresenceEvents } from '../webhooks/presence-events.js';
 import { PresenceKeeper } from './presence-keeper.js';
 import { RoomsService } from './rooms.service.js';
 
@@ -82,6 +83,8 @@ describe('PresenceKeeper', () => {
         { provide: AppConfig, useValue: loadConfig({}) },
         { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
         { provide: RedisOutageLog, useValue: new RedisOutageLog(outageLogger) },
+        // Webhooks off: the store reports no news, and no leave is told.
+        { provide: PresenceEvents, useValue: { wantsLeaves: false } },
       ],
     }).compile();
     keeper = moduleRef.get(PresenceKeeper);

@@ -20,6 +20,7 @@ import {
   type HistoryStore,
   type PresenceStore,
 } from '../storage/stores.js';
+import { PresenceEvents } from '../webhooks/presence-events.js';
 
 /** How many missed messages a join returns at most; the rest come from `chat:history`. */
 export const JOIN_MISSED_MAX = 100;
@@ -39,6 +40,7 @@ export class RoomsService {
     private readonly localSockets: LocalSockets,
     private readonly config: AppConfig,
     private readonly grants: RoomGrants,
+    private readonly presenceEvents: PresenceEvents,
   ) {}
 
   /** `roomToken` is the client's grant to a room that needs one (see RoomGrants). */
@@ -165,6 +167,8 @@ export class RoomsService {
     }
     if (!change.socketAdded) return;
     this.localSockets.addToRoom(socketId, room);
+    // Only with webhooks on; a presence the rooms never heard was lost is not news either.
+    if (change.news && announce) this.presenceEvents.joined(room, user, change.news);
     if (change.userChanged && announce) {
       this.delivery.send(
         { room },
@@ -181,9 +185,12 @@ export class RoomsService {
     room: string,
     reason: LeaveReason,
   ): Promise<void> {
-    const change = await this.presence.leave(room, user.id, socketId);
+    const change = await this.presence.leave(room, user.id, socketId, reason);
     this.localSockets.removeFromRoom(socketId, room);
     if (change.userChanged) {
+      // A disconnection's departure waits in the store for the delay; a leave is told now.
+      if (reason === 'leave' && this.presenceEvents.wantsLeaves)
+        this.presenceEvents.left(room, user);
       // Not to the leaving socket: a recovered session would otherwise replay its own departure.
       this.delivery.send(
         { room },

@@ -10,6 +10,7 @@ import { MemoryHistoryStore } from './memory/memory-history.store.js';
 import { MemoryPendingNotificationStore } from './memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
+import { MemoryWebhookQueue } from './memory/memory-webhook-queue.js';
 import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisIdempotencyStore } from './redis/redis-idempotency.store.js';
@@ -18,6 +19,7 @@ import { RedisOutageLog } from './redis/redis-outage-log.js';
 import { RedisPendingNotificationStore } from './redis/redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis/redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis/redis-user-sockets.store.js';
+import { RedisWebhookQueue } from './redis/redis-webhook-queue.js';
 import {
   HISTORY_STORE,
   IDEMPOTENCY_STORE,
@@ -29,6 +31,10 @@ import {
   type HistoryLimits,
   type StoreConnection,
 } from './stores.js';
+import { DEPARTURE_SCHEDULE, departureWiringOf, unacknowledgedMsOf } from './departures.js';
+import { MemoryDepartureSchedule } from './memory/memory-departure-schedule.js';
+import { RedisDepartureSchedule } from './redis/redis-departure-schedule.js';
+import { WEBHOOK_QUEUE, webhookQueueLimitsOf, type WebhookQueueLimits } from './webhook-queue.js';
 
 /** How many unacknowledged notifications are kept, per user and in all; the oldest go first. */
 export const PENDING_NOTIFICATION_LIMITS = { perUser: 1000, total: 100_000 } as const;
@@ -61,6 +67,8 @@ const STORE_TOKENS = [
   USER_SOCKETS_STORE,
   IDEMPOTENCY_STORE,
   STORE_CONNECTION,
+  WEBHOOK_QUEUE,
+  DEPARTURE_SCHEDULE,
 ];
 
 /** Memory is never away. */
@@ -86,14 +94,28 @@ export class StorageModule {
 }
 
 function memoryProviders(config: AppConfig): Provider[] {
+  const departures = departureWiringOf(config.webhooks);
+  const delayMs = (departures.presence ?? departures.userSockets)?.delayMs;
+  const schedule = delayMs === undefined ? undefined : new MemoryDepartureSchedule(delayMs);
   return [
+    // null while no presence event is sent: the stores then schedule nothing.
+    { provide: DEPARTURE_SCHEDULE, useValue: schedule ?? null },
     { provide: HISTORY_STORE, useValue: new MemoryHistoryStore(historyLimitsOf(config)) },
-    { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
+    {
+      provide: PRESENCE_STORE,
+      useValue: new MemoryPresenceStore(departures.presence && schedule),
+    },
     {
       provide: PENDING_NOTIFICATION_STORE,
-      useValue: new MemoryPendingNotificationStore(PENDING_NOTIFICATION_LIMITS),
+      useValue: new MemoryPendingNotificationStore(
+        PENDING_NOTIFICATION_LIMITS,
+        unacknowledgedMsOf(config.webhooks),
+      ),
     },
-    { provide: USER_SOCKETS_STORE, useValue: new MemoryUserSocketsStore() },
+    {
+      provide: USER_SOCKETS_STORE,
+      useValue: new MemoryUserSocketsStore(departures.userSockets && schedule),
+    },
     {
       provide: IDEMPOTENCY_STORE,
       useValue: new MemoryIdempotencyStore(IDEMPOTENCY_MEMORY_ENTRIES),
@@ -103,6 +125,13 @@ function memoryProviders(config: AppConfig): Provider[] {
       useValue: BoundedRecoveryAdapter.keeping(config.recoveryBufferPackets),
     },
     { provide: STORE_CONNECTION, useValue: MEMORY_CONNECTION },
+    {
+      provide: WEBHOOK_QUEUE,
+      useFactory: () => {
+        const limits = webhookQueueLimitsOfConfig(config);
+        return limits === undefined ? null : new MemoryWebhookQueue(limits);
+      },
+    },
   ];
 }
 
@@ -110,7 +139,24 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
   const keys = new RedisKeys(config.redisKeyPrefix);
   // This node in Redis: its sockets' presence, which sockets of a user it holds, and its offers.
   const nodeId = randomUUID();
+  const departures = departureWiringOf(config.webhooks);
+  const departureOptions = departures.presence ?? departures.userSockets;
   return [
+    {
+      // null while no presence event is sent: the stores then schedule nothing.
+      provide: DEPARTURE_SCHEDULE,
+      useFactory: (redis: RedisConnection) =>
+        departureOptions === undefined
+          ? null
+          : new RedisDepartureSchedule(
+              redis.commands,
+              keys,
+              nodeId,
+              NODE_TIMEOUT_MS,
+              departureOptions,
+            ),
+      inject: [RedisConnection],
+    },
     {
       provide: RedisConnection,
       useFactory: async () => {
@@ -137,7 +183,8 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     },
     {
       provide: PRESENCE_STORE,
-      useFactory: (redis: RedisConnection) => new RedisPresenceStore(redis.commands, keys, nodeId),
+      useFactory: (redis: RedisConnection) =>
+        new RedisPresenceStore(redis.commands, keys, nodeId, departures.presence),
       inject: [RedisConnection],
     },
     {
@@ -148,6 +195,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           keys,
           PENDING_NOTIFICATION_LIMITS,
           nodeId,
+          unacknowledgedMsOf(config.webhooks),
         ),
       inject: [RedisConnection],
     },
@@ -155,12 +203,26 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     {
       provide: USER_SOCKETS_STORE,
       useFactory: (redis: RedisConnection) =>
-        new RedisUserSocketsStore(redis.commands, keys, nodeId, NODE_TIMEOUT_MS),
+        new RedisUserSocketsStore(
+          redis.commands,
+          keys,
+          nodeId,
+          NODE_TIMEOUT_MS,
+          departures.userSockets,
+        ),
       inject: [RedisConnection],
     },
     {
       provide: IDEMPOTENCY_STORE,
       useFactory: (redis: RedisConnection) => new RedisIdempotencyStore(redis.commands, keys),
+      inject: [RedisConnection],
+    },
+    {
+      provide: WEBHOOK_QUEUE,
+      useFactory: (redis: RedisConnection) => {
+        const limits = webhookQueueLimitsOfConfig(config);
+        return limits === undefined ? null : new RedisWebhookQueue(redis.commands, keys, limits);
+      },
       inject: [RedisConnection],
     },
     {
@@ -176,6 +238,12 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
       inject: [RedisConnection],
     },
   ];
+}
+
+/** The webhook queue's bounds; undefined while webhooks are off (no queue at all). */
+function webhookQueueLimitsOfConfig(config: AppConfig): WebhookQueueLimits | undefined {
+  const webhooks = config.webhooks;
+  return webhooks && webhookQueueLimitsOf(webhooks.concurrency, webhooks.queueMax);
 }
 
 export function historyLimitsOf(config: AppConfig): HistoryLimits {

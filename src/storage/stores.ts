@@ -1,4 +1,5 @@
-import type { Message, Notification, User } from '@switchboard/contract';
+import type { LeaveReason, Message, Notification, User } from '@switchboard/contract';
+import type { JoinNews } from './departures.js';
 
 /**
  * The storage seams of the service. Every method is async so that a networked implementation
@@ -107,6 +108,8 @@ export interface PresenceChange {
 export interface JoinOutcome extends PresenceChange {
   /** True when the socket was refused because it is in `maxRoomsPerSocket` rooms already. */
   overLimit: boolean;
+  /** Only when the store schedules departures (webhooks on): what the backend is to be told. */
+  news?: JoinNews;
 }
 
 export interface PresenceStore {
@@ -115,7 +118,17 @@ export interface PresenceStore {
    * and the add are one atomic step, so that joins sent together cannot pass the limit.
    */
   join(room: string, user: User, socketId: string, maxRoomsPerSocket: number): Promise<JoinOutcome>;
-  leave(room: string, userId: string, socketId: string): Promise<PresenceChange>;
+  /**
+   * Takes the socket out of the room. When the store schedules departures and the user stops being
+   * present, in the same step: the member's departure for a `disconnect` (a `leave` is told at
+   * once), and the room's when it has no present user left.
+   */
+  leave(
+    room: string,
+    userId: string,
+    socketId: string,
+    reason?: LeaveReason,
+  ): Promise<PresenceChange>;
   members(room: string): Promise<User[]>;
   /** How many sockets are in the room, on every node (a user with two tabs there counts two). */
   socketCount(room: string): Promise<number>;
@@ -205,9 +218,30 @@ export interface PendingNotificationStore {
    * was changed since the offer was read (a new notification or connection restarted it).
    */
   rescheduleOffer(offer: ScheduledOffer, next: number | undefined): Promise<void>;
+  /**
+   * Only for a store constructed with `unacknowledgedMs` (webhooks on; else always empty): takes
+   * the notifications accepted (`ts`) at least that long before `now`, at most `limit`, oldest
+   * first, each exactly once across every node and call, and returns those still unacknowledged.
+   */
+  claimUnacknowledged(now: number, limit: number): Promise<UnacknowledgedNotification[]>;
+}
+
+export interface UnacknowledgedNotification {
+  userId: string;
+  notification: Notification;
 }
 
 export const USER_SOCKETS_STORE = Symbol('USER_SOCKETS_STORE');
+
+export interface SocketAdded {
+  /** The user's oldest sockets beyond the limit, oldest first, taken out. */
+  replaced: string[];
+  /**
+   * True when this is the user's first socket and no departure of theirs was pending: the backend
+   * hears `user.online`. Always false when the store schedules no departures.
+   */
+  online: boolean;
+}
 
 /**
  * The connected sockets of each user, in the order they connected, on every node: for
@@ -217,9 +251,14 @@ export interface UserSocketsStore {
   /**
    * Registers the socket as the user's newest and, in the same atomic step, takes out the user's
    * oldest sockets beyond `max`: returns their ids, oldest first, for their sessions to be ended.
+   * When the store schedules departures, the same step takes back the user's departure.
    */
-  add(userId: string, socketId: string, max: number): Promise<string[]>;
-  remove(userId: string, socketId: string): Promise<void>;
+  add(user: User, socketId: string, max: number): Promise<SocketAdded>;
+  /**
+   * Forgets the socket. When the store schedules departures and it was the user's last socket,
+   * the same step schedules the user's departure.
+   */
+  remove(user: User, socketId: string): Promise<void>;
   /**
    * Registers a connected socket again where the store lost it (Redis restarted without its data,
    * or did not answer when the socket connected) as the user's newest; a socket that the store

@@ -24,6 +24,19 @@ import {
   USER_SOCKETS_STORE,
   type StoreConnection,
 } from '../../src/storage/stores.js';
+import { MemoryWebhookQueue } from '../../src/storage/memory/memory-webhook-queue.js';
+import { WEBHOOK_QUEUE, webhookQueueLimitsOf } from '../../src/storage/webhook-queue.js';
+import {
+  DEPARTURE_SCHEDULE,
+  departureWiringOf,
+  unacknowledgedMsOf,
+} from '../../src/storage/departures.js';
+import { MemoryDepartureSchedule } from '../../src/storage/memory/memory-departure-schedule.js';
+import { DepartureClaimer } from '../../src/webhooks/departure-claimer.js';
+import { PresenceEvents } from '../../src/webhooks/presence-events.js';
+import { UnacknowledgedNotifications } from '../../src/webhooks/unacknowledged-notifications.js';
+import { WebhookOutbox } from '../../src/webhooks/webhook-outbox.js';
+import { Webhooks } from '../../src/webhooks/webhooks.js';
 import { FakeDelivery, FakeLocalSockets } from './fake-realtime.js';
 
 export interface ServiceFixture {
@@ -34,6 +47,10 @@ export interface ServiceFixture {
   pending: MemoryPendingNotificationStore;
   userSockets: MemoryUserSocketsStore;
   storeConnection: FakeStoreConnection;
+  /** The webhook queue when `env` sets WEBHOOK_URL, else null (webhooks off). */
+  webhookQueue: MemoryWebhookQueue | null;
+  /** The presence departures while some presence event is sent, else null. */
+  departures: MemoryDepartureSchedule | null;
 }
 
 /** The stores' connection as a test drives it: `returned()` says that they answer again. */
@@ -58,9 +75,20 @@ export async function createServices(env: Record<string, string> = {}): Promise<
   const delivery = new FakeDelivery();
   const localSockets = new FakeLocalSockets();
   const history = new MemoryHistoryStore(historyLimitsOf(config));
-  const pending = new MemoryPendingNotificationStore({ perUser: 100, total: 1000 });
-  const userSockets = new MemoryUserSocketsStore();
+  const pending = new MemoryPendingNotificationStore(
+    { perUser: 100, total: 1000 },
+    unacknowledgedMsOf(config.webhooks),
+  );
+  const wiring = departureWiringOf(config.webhooks);
+  const delayMs = (wiring.presence ?? wiring.userSockets)?.delayMs;
+  const departures = delayMs === undefined ? null : new MemoryDepartureSchedule(delayMs);
+  const userSockets = new MemoryUserSocketsStore((wiring.userSockets && departures) ?? undefined);
   const storeConnection = new FakeStoreConnection();
+  const webhookQueue =
+    config.webhooks &&
+    new MemoryWebhookQueue(
+      webhookQueueLimitsOf(config.webhooks.concurrency, config.webhooks.queueMax),
+    );
   const moduleRef = await Test.createTestingModule({
     providers: [
       RoomsService,
@@ -69,7 +97,10 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       ReofferScheduler,
       RoomGrants,
       Authenticator,
-      { provide: PRESENCE_STORE, useValue: new MemoryPresenceStore() },
+      {
+        provide: PRESENCE_STORE,
+        useValue: new MemoryPresenceStore((wiring.presence && departures) ?? undefined),
+      },
       { provide: HISTORY_STORE, useValue: history },
       { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
       MetricsService,
@@ -79,7 +110,24 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       { provide: LocalSockets, useValue: localSockets },
       { provide: AppConfig, useValue: config },
       { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+      { provide: WEBHOOK_QUEUE, useValue: webhookQueue ?? null },
+      WebhookOutbox,
+      Webhooks,
+      PresenceEvents,
+      DepartureClaimer,
+      UnacknowledgedNotifications,
+      { provide: DEPARTURE_SCHEDULE, useValue: departures },
     ],
   }).compile();
-  return { moduleRef, delivery, localSockets, history, pending, userSockets, storeConnection };
+  return {
+    moduleRef,
+    delivery,
+    localSockets,
+    history,
+    pending,
+    userSockets,
+    storeConnection,
+    webhookQueue: webhookQueue ?? null,
+    departures,
+  };
 }

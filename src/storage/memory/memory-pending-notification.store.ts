@@ -3,6 +3,7 @@ import type {
   PendingNotificationLimits,
   PendingNotificationStore,
   ScheduledOffer,
+  UnacknowledgedNotification,
 } from '../stores.js';
 
 export class MemoryPendingNotificationStore implements PendingNotificationStore {
@@ -16,7 +17,17 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
    */
   private readonly offers = new Map<string, number>();
 
-  constructor(private readonly limits: PendingNotificationLimits) {}
+  /**
+   * With `unacknowledgedMs` (webhooks on): notification id → when it is due to be told
+   * unacknowledged, in acceptance order. An acknowledged or dropped notification leaves it, so it
+   * holds no more than the pending notifications.
+   */
+  private readonly unacknowledged = new Map<string, { userId: string; due: number }>();
+
+  constructor(
+    private readonly limits: PendingNotificationLimits,
+    private readonly unacknowledgedMs?: number,
+  ) {}
 
   add(userId: string, notification: Notification, offerAgainAt: number): Promise<void> {
     let pending = this.byUser.get(userId);
@@ -26,6 +37,10 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
     }
     pending.set(notification.id, notification);
     this.byAge.set(notification.id, userId);
+    if (this.unacknowledgedMs !== undefined) {
+      const due = notification.ts + this.unacknowledgedMs;
+      this.unacknowledged.set(notification.id, { userId, due });
+    }
     if (pending.size > this.limits.perUser) {
       this.forget(userId, pending.keys().next().value!);
     }
@@ -68,10 +83,22 @@ export class MemoryPendingNotificationStore implements PendingNotificationStore 
     return Promise.resolve();
   }
 
+  claimUnacknowledged(now: number, limit: number): Promise<UnacknowledgedNotification[]> {
+    const claimed: UnacknowledgedNotification[] = [];
+    for (const [id, { userId, due }] of this.unacknowledged) {
+      if (due > now || claimed.length >= limit) break;
+      this.unacknowledged.delete(id);
+      const notification = this.byUser.get(userId)?.get(id);
+      if (notification) claimed.push({ userId, notification });
+    }
+    return Promise.resolve(claimed);
+  }
+
   private forget(userId: string, notificationId: string): void {
     const pending = this.byUser.get(userId);
     if (!pending?.delete(notificationId)) return;
     this.byAge.delete(notificationId);
+    this.unacknowledged.delete(notificationId);
     if (pending.size === 0) this.byUser.delete(userId);
   }
 }

@@ -1,4 +1,5 @@
-import type { User } from '@switchboard/contract';
+import type { LeaveReason, User } from '@switchboard/contract';
+import { departureSubject, type JoinNews } from '../departures.js';
 import type {
   Departure,
   HeartbeatOutcome,
@@ -7,6 +8,7 @@ import type {
   PresenceStore,
   PresentRoomsPage,
 } from '../stores.js';
+import type { MemoryDepartureSchedule } from './memory-departure-schedule.js';
 
 interface Member {
   user: User;
@@ -20,6 +22,9 @@ export class MemoryPresenceStore implements PresenceStore {
   /** user id → the rooms where the user is present; a user present nowhere is removed. */
   private readonly userRooms = new Map<string, Set<string>>();
 
+  /** `departureSchedule`: given when webhooks are on (see DepartureOptions). */
+  constructor(private readonly departureSchedule?: MemoryDepartureSchedule) {}
+
   join(
     room: string,
     user: User,
@@ -31,6 +36,7 @@ export class MemoryPresenceStore implements PresenceStore {
       return Promise.resolve({ socketAdded: false, userChanged: false, overLimit: true });
     }
     let members = this.rooms.get(room);
+    const roomWasEmpty = members === undefined;
     if (!members) {
       members = new Map();
       this.rooms.set(room, members);
@@ -55,10 +61,33 @@ export class MemoryPresenceStore implements PresenceStore {
       this.socketRooms.set(socketId, rooms);
     }
     rooms.add(room);
-    return Promise.resolve({ socketAdded, userChanged, overLimit: false });
+    const outcome: JoinOutcome = { socketAdded, userChanged, overLimit: false };
+    if (this.departureSchedule)
+      outcome.news = this.arrived(room, user.id, userChanged, roomWasEmpty);
+    return Promise.resolve(outcome);
   }
 
-  leave(room: string, userId: string, socketId: string): Promise<PresenceChange> {
+  /** An arrival takes back its departure: then the backend hears neither. */
+  private arrived(
+    room: string,
+    userId: string,
+    userChanged: boolean,
+    roomWasEmpty: boolean,
+  ): JoinNews {
+    const departures = this.departureSchedule!;
+    if (!userChanged) return { roomOccupied: false, memberJoined: false };
+    return {
+      memberJoined: !departures.takeBack(departureSubject.member(room, userId)),
+      roomOccupied: roomWasEmpty && !departures.takeBack(departureSubject.room(room)),
+    };
+  }
+
+  leave(
+    room: string,
+    userId: string,
+    socketId: string,
+    reason: LeaveReason = 'leave',
+  ): Promise<PresenceChange> {
     const members = this.rooms.get(room);
     const member = members?.get(userId);
     const socketRemoved = member?.sockets.delete(socketId) ?? false;
@@ -67,8 +96,19 @@ export class MemoryPresenceStore implements PresenceStore {
     if (rooms?.size === 0) this.socketRooms.delete(socketId);
     const userChanged = socketRemoved && member!.sockets.size === 0;
     if (userChanged) {
+      const { user } = member!;
       members!.delete(userId);
-      if (members!.size === 0) this.rooms.delete(room);
+      if (reason === 'disconnect') {
+        this.departureSchedule?.schedule(departureSubject.member(room, userId), {
+          kind: 'member',
+          room,
+          user,
+        });
+      }
+      if (members!.size === 0) {
+        this.rooms.delete(room);
+        this.departureSchedule?.schedule(departureSubject.room(room), { kind: 'room', room });
+      }
       const presentIn = this.userRooms.get(userId);
       presentIn?.delete(room);
       if (presentIn?.size === 0) this.userRooms.delete(userId);

@@ -59,7 +59,25 @@ export class RedisKeys {
 
   /** A user's connected sockets, for MAX_SOCKETS_PER_USER. */
   userSockets(userId: string): string {
-    return `${this.prefix}user-sockets:${userId}`;
+    return this.userSocketsPrefix + userId;
+  }
+  /** The departure scripts build a user's key of connected sockets under this prefix. */
+  get userSocketsPrefix(): string {
+    return `${this.prefix}user-sockets:`;
+  }
+  /**
+   * With departures scheduled (webhooks on): each node's registered sockets, this prefix and the
+   * node's id, a hash socket id → user JSON, so that the sockets of a node that died are found.
+   */
+  get socketsOfNodePrefix(): string {
+    return `${this.prefix}sockets-of-node:`;
+  }
+  socketsOfNode(nodeId: string): string {
+    return this.socketsOfNodePrefix + nodeId;
+  }
+  /** The set of node ids that have an entry under socketsOfNodePrefix. */
+  get nodesWithSockets(): string {
+    return `${this.prefix}nodes-with-sockets`;
   }
 
   /** The pending-notification scripts build each user's keys under this prefix. */
@@ -75,5 +93,23 @@ export class RedisKeys {
   /** The answer of the server API to one idempotency key (already scoped to its route). */
   idempotency(key: string): string {
     return `${this.prefix}idempotency:${key}`;
+  }
+
+  /**
+   * A webhook partition's keys share a hash tag, so that its scripts stay in one slot of a Redis
+   * Cluster: its stream of events, its lease, and how many of its events were dropped.
+   */
+  webhookEvents(partition: number): string {
+    return `${this.prefix}webhooks:{${partition}}:events`;
+  }
+  webhookLease(partition: number): string {
+    return `${this.prefix}webhooks:{${partition}}:lease`;
+  }
+  webhookDropped(partition: number): string {
+    return `${this.prefix}webhooks:{${partition}}:dropped`;
+  }
+  /** When a delivery last succeeded, and the last failure, whichever node sent them. */
+  get webhookOutcomes(): string {
+    return `${this.prefix}webhooks:outcomes`;
   }
 }

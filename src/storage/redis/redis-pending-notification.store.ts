@@ -4,11 +4,13 @@ import type {
   PendingNotificationLimits,
   PendingNotificationStore,
   ScheduledOffer,
+  UnacknowledgedNotification,
 } from '../stores.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   ACKNOWLEDGE_PENDING,
   ADD_PENDING,
+  CLAIM_UNACKNOWLEDGED,
   DUE_OFFERS,
   LIST_PENDING,
   RESCHEDULE_OFFER,
@@ -35,6 +37,8 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
     private readonly keys: RedisKeys,
     private readonly limits: PendingNotificationLimits,
     nodeId: string,
+    /** Given when webhooks tell notification.unacknowledged (see the scripts). */
+    private readonly unacknowledgedMs?: number,
   ) {
     this.prefix = keys.pendingPrefix;
     this.offers = keys.offers(nodeId);
@@ -54,6 +58,7 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
         this.keys.userSockets(userId),
         offerAgainAt,
         OFFERS_TTL_MS,
+        ...(this.unacknowledgedMs === undefined ? [] : [notification.ts + this.unacknowledgedMs]),
       ],
     );
   }
@@ -66,7 +71,13 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
   }
 
   async acknowledge(userId: string, notificationId: string): Promise<void> {
-    await ACKNOWLEDGE_PENDING.run(this.redis, [], [this.prefix, userId, notificationId]);
+    await ACKNOWLEDGE_PENDING.run(
+      this.redis,
+      [],
+      this.unacknowledgedMs === undefined
+        ? [this.prefix, userId, notificationId]
+        : [this.prefix, userId, notificationId, 1],
+    );
   }
 
   async scheduleOffer(userId: string, at: number): Promise<void> {
@@ -88,5 +99,22 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
 
   async rescheduleOffer({ userId, at }: ScheduledOffer, next: number | undefined): Promise<void> {
     await RESCHEDULE_OFFER.run(this.redis, [this.offers], [userId, at, next ?? '', OFFERS_TTL_MS]);
+  }
+
+  async claimUnacknowledged(now: number, limit: number): Promise<UnacknowledgedNotification[]> {
+    if (this.unacknowledgedMs === undefined) return [];
+    const flat = (await CLAIM_UNACKNOWLEDGED.run(
+      this.redis,
+      [],
+      [this.prefix, now, limit],
+    )) as string[];
+    const claimed: UnacknowledgedNotification[] = [];
+    for (let index = 0; index < flat.length; index += 2) {
+      claimed.push({
+        userId: flat[index],
+        notification: JSON.parse(flat[index + 1]) as Notification,
+      });
+    }
+    return claimed;
   }
 }

@@ -1,4 +1,5 @@
 import { LuaScript } from './lua-script.js';
+import { DEPARTURE_FUNCTIONS } from './redis-departures.scripts.js';
 
 /**
  * Presence keys, under the presence prefix P (every script's ARGV[1]):
@@ -37,34 +38,50 @@ local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
 /**
- * ARGV: prefix, room, user id, user JSON, socket id, rooms limit, node id.
- * Returns {socketAdded, userChanged, overLimit} as 0 or 1.
+ * ARGV: prefix, room, user id, user JSON, socket id, rooms limit, node id; with departures
+ * scheduled (else absent), the delay ms.
+ * Returns {socketAdded, userChanged, overLimit} as 0 or 1; with departures, then {roomOccupied,
+ * memberJoined}: an arrival that takes back its departure is neither.
  */
-export const JOIN_ROOM = new LuaScript(`
+export const JOIN_ROOM = new LuaScript(`${DEPARTURE_FUNCTIONS}
 local prefix, room, userId, userJson, socketId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local socketRooms = prefix .. 'socket:' .. socketId
-if redis.call('SISMEMBER', socketRooms, room) == 1 then return {0, 0, 0} end
-if redis.call('SCARD', socketRooms) >= tonumber(ARGV[6]) then return {0, 0, 1} end
+if redis.call('SISMEMBER', socketRooms, room) == 1 then return {0, 0, 0, 0, 0} end
+if redis.call('SCARD', socketRooms) >= tonumber(ARGV[6]) then return {0, 0, 1, 0, 0} end
 redis.call('SADD', socketRooms, room)
 redis.call('HSET', prefix .. 'node:' .. ARGV[7], socketId, userId)
 if redis.call('HINCRBY', prefix .. 'counts:' .. room, userId, 1) == 1 then
-  redis.call('HSET', prefix .. 'users:' .. room, userId, userJson)
+  local users = prefix .. 'users:' .. room
+  local departures = ARGV[8] ~= nil
+  local roomWasEmpty = departures and redis.call('HLEN', users) == 0
+  redis.call('HSET', users, userId, userJson)
   redis.call('SADD', prefix .. 'user-rooms:' .. userId, room)
   redis.call('ZADD', prefix .. 'rooms', 0, room)
-  return {1, 1, 0}
+  if not departures then return {1, 1, 0, 0, 0} end
+  local memberJoined = 1
+  if takeBackDeparture(prefix, 'm:' .. room .. ' ' .. userId) then memberJoined = 0 end
+  local roomOccupied = 0
+  if roomWasEmpty and not takeBackDeparture(prefix, 'r:' .. room) then roomOccupied = 1 end
+  return {1, 1, 0, roomOccupied, memberJoined}
 end
-return {1, 0, 0}
+return {1, 0, 0, 0, 0}
 `);
 
-/** ARGV: prefix, room, user id, socket id, node id. Returns 1 when the user stopped being present. */
-export const LEAVE = new LuaScript(`${LEAVE_ROOM}
-local prefix, socketId = ARGV[1], ARGV[4]
-local user = leaveRoom(prefix, ARGV[2], ARGV[3], socketId)
+/**
+ * ARGV: prefix, room, user id, socket id, node id; with departures scheduled (else absent), the
+ * delay ms and the reason ('leave' or 'disconnect'). Returns 1 when the user stopped being present.
+ */
+export const LEAVE = new LuaScript(`${LEAVE_ROOM}${DEPARTURE_FUNCTIONS}
+local prefix, room, userId, socketId = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local user = leaveRoom(prefix, room, userId, socketId)
 if redis.call('EXISTS', prefix .. 'socket:' .. socketId) == 0 then
   redis.call('HDEL', prefix .. 'node:' .. ARGV[5], socketId)
 end
-if user then return 1 end
-return 0
+if not user then return 0 end
+if ARGV[6] ~= nil then
+  departedRoom(prefix, room, userId, user, ARGV[7] == 'disconnect', nowMs() + tonumber(ARGV[6]))
+end
+return 1
 `);
 
 /**
@@ -98,10 +115,11 @@ return {redis.call('ZADD', ARGV[1] .. 'nodes', nowMs, ARGV[2]), epoch}
  * Removes the presence of up to `batch` sockets of nodes silent for longer than the timeout (not
  * the caller's own), and forgets a dead node once it has none left. Several nodes may reap at
  * once: each socket leaves each room in one atomic step, so each departure is reported once.
- * ARGV: prefix, timeout ms, batch, own node id.
+ * ARGV: prefix, timeout ms, batch, own node id; with departures scheduled (else absent), the
+ * delay ms: each user who stopped being present departs as by a disconnection.
  * Returns {more (0 or 1), room, user JSON, room, user JSON, ...}: the users who stopped being present.
  */
-export const REAP_DEAD_NODES = new LuaScript(`${LEAVE_ROOM}${NOW_MS}
+export const REAP_DEAD_NODES = new LuaScript(`${LEAVE_ROOM}${DEPARTURE_FUNCTIONS}${NOW_MS}
 local prefix, budget = ARGV[1], tonumber(ARGV[3])
 local nodes = prefix .. 'nodes'
 local result = {0}
@@ -117,6 +135,7 @@ for _, node in ipairs(dead) do
         if user then
           table.insert(result, room)
           table.insert(result, user)
+          if ARGV[5] ~= nil then departedRoom(prefix, room, userId, user, true, nowMs + tonumber(ARGV[5])) end
         end
       end
       redis.call('HDEL', nodeSockets, socketId)

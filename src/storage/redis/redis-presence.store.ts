@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { User } from '@switchboard/contract';
+import type { LeaveReason, User } from '@switchboard/contract';
+import type { DepartureOptions } from '../departures.js';
 import type {
   Departure,
   HeartbeatOutcome,
@@ -32,9 +33,15 @@ export class RedisPresenceStore implements PresenceStore {
     private readonly redis: Redis,
     keys: RedisKeys,
     private readonly nodeId: string,
+    /** Given when webhooks are on: presence changes schedule and take back departures. */
+    private readonly departures?: DepartureOptions,
   ) {
     this.prefix = keys.presencePrefix;
+    this.departureArgs = departures ? [departures.delayMs] : [];
   }
+
+  /** The scripts' trailing arguments that turn departures on; none when they are off. */
+  private readonly departureArgs: number[];
 
   async join(
     room: string,
@@ -44,23 +51,34 @@ export class RedisPresenceStore implements PresenceStore {
   ): Promise<JoinOutcome> {
     const userJson = JSON.stringify({ id: user.id, name: user.name });
     const limit = Number.isFinite(maxRoomsPerSocket) ? maxRoomsPerSocket : Number.MAX_SAFE_INTEGER;
-    const [socketAdded, userChanged, overLimit] = (await JOIN_ROOM.run(
+    const [socketAdded, userChanged, overLimit, roomOccupied, memberJoined] = (await JOIN_ROOM.run(
       this.redis,
       [],
-      [this.prefix, room, user.id, userJson, socketId, limit, this.nodeId],
-    )) as [number, number, number];
-    return {
+      [this.prefix, room, user.id, userJson, socketId, limit, this.nodeId, ...this.departureArgs],
+    )) as [number, number, number, number, number];
+    const outcome: JoinOutcome = {
       socketAdded: socketAdded === 1,
       userChanged: userChanged === 1,
       overLimit: overLimit === 1,
     };
+    if (this.departures) {
+      outcome.news = { roomOccupied: roomOccupied === 1, memberJoined: memberJoined === 1 };
+    }
+    return outcome;
   }
 
-  async leave(room: string, userId: string, socketId: string): Promise<PresenceChange> {
+  async leave(
+    room: string,
+    userId: string,
+    socketId: string,
+    reason: LeaveReason = 'leave',
+  ): Promise<PresenceChange> {
     const userChanged = await LEAVE.run(
       this.redis,
       [],
-      [this.prefix, room, userId, socketId, this.nodeId],
+      this.departures
+        ? [this.prefix, room, userId, socketId, this.nodeId, this.departures.delayMs, reason]
+        : [this.prefix, room, userId, socketId, this.nodeId],
     );
     return { socketAdded: false, userChanged: userChanged === 1 };
   }
@@ -113,7 +131,7 @@ export class RedisPresenceStore implements PresenceStore {
       const [more, ...reaped] = (await REAP_DEAD_NODES.run(
         this.redis,
         [],
-        [this.prefix, timeoutMs, REAP_BATCH, this.nodeId],
+        [this.prefix, timeoutMs, REAP_BATCH, this.nodeId, ...this.departureArgs],
       )) as [number, ...string[]];
       for (let index = 0; index < reaped.length; index += 2) {
         departures.push({ room: reaped[index], user: JSON.parse(reaped[index + 1]) as User });

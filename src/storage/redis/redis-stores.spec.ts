@@ -19,6 +19,8 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
+import { RedisWebhookQueue } from './redis-webhook-queue.js';
+import { describeWebhookQueue } from '../webhook-queue.contract.js';
 
 const NODE_TIMEOUT_MS = 6000;
 
@@ -32,7 +34,9 @@ describeWithRedis('Redis stores', () => {
     server = await RedisServer.start();
     redis = new Redis(server.url);
   });
+  const otherClients: Redis[] = [];
   afterAll(async () => {
+    await Promise.all(otherClients.map((client) => client.quit()));
     await redis.quit();
     await server.close();
   });
@@ -69,7 +73,7 @@ describeWithRedis('Redis stores', () => {
       store: new RedisPendingNotificationStore(redis, keys, limits, nodeId),
       async holdSocketOf(userId: string) {
         const userSockets = await userSocketsOfLiveNode(keys, nodeId);
-        await userSockets.add(userId, randomUUID(), 10);
+        await userSockets.add({ id: userId, name: userId }, randomUUID(), 10);
       },
     };
   }
@@ -113,6 +117,20 @@ describeWithRedis('Redis stores', () => {
   });
 
   describeIdempotencyStore('redis', () => new RedisIdempotencyStore(redis, freshKeys()));
+  describeWebhookQueue(
+    'redis',
+    (limits) => new RedisWebhookQueue(redis, freshKeys(), limits),
+    (limits) => {
+      // Two nodes: two connections, one prefix.
+      const keys = freshKeys();
+      const other = new Redis(server.url);
+      otherClients.push(other);
+      return [
+        new RedisWebhookQueue(redis, keys, limits),
+        new RedisWebhookQueue(other, keys, limits),
+      ];
+    },
+  );
 
   it('keeps an idempotent answer for as long as it was told, in Redis', async () => {
     const keys = freshKeys();
@@ -131,6 +149,7 @@ describeWithRedis('Redis stores', () => {
   describeUserSocketsStore('redis', () => userSocketsOfLiveNode(freshKeys()));
 
   describe('redis user sockets across nodes', () => {
+    const u1 = { id: 'u1', name: 'U1' };
     it("counts a user's sockets on every node, and stops counting those of a dead node", async () => {
       const keys = freshKeys();
       const deadNode = randomUUID();
@@ -138,14 +157,14 @@ describeWithRedis('Redis stores', () => {
         userSocketsOfLiveNode(keys, deadNode),
         userSocketsOfLiveNode(keys),
       ]);
-      await nodeA.add('u1', 'a1', 2);
-      await nodeB.add('u1', 'b1', 2);
-      expect(await nodeB.add('u1', 'b2', 2)).toEqual(['a1']);
-      await nodeA.add('u1', 'a2', 2);
+      await nodeA.add(u1, 'a1', 2);
+      await nodeB.add(u1, 'b1', 2);
+      expect((await nodeB.add(u1, 'b2', 2)).replaced).toEqual(['a1']);
+      await nodeA.add(u1, 'a2', 2);
 
       await redis.zadd(keys.presenceNodes, Date.now() - NODE_TIMEOUT_MS - 1000, deadNode);
-      expect(await nodeB.add('u1', 'b3', 2)).toEqual([]);
-      expect(await nodeB.add('u1', 'b4', 2)).toEqual(['b2']);
+      expect((await nodeB.add(u1, 'b3', 2)).replaced).toEqual([]);
+      expect((await nodeB.add(u1, 'b4', 2)).replaced).toEqual(['b2']);
     });
   });
 
