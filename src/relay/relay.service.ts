@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Relayed, RoomEmit, RoomEvent, User, UserEmit, UserEvent } from '../contract/types.js';
@@ -7,7 +6,7 @@ import type { Sender } from '../notifications/notifications.service.js';
 import { Delivery } from '../realtime/delivery.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
-import { relayedSize } from './relayed-size.js';
+import { assertRelayable } from './relayed-size.js';
 
 /**
  * Custom events (`room:emit`, `user:emit`, and the server API's room and user events): checked,
@@ -64,10 +63,7 @@ export class RelayService {
 
   /** Weighed before anything is asked of the stores: a refusal costs no round trip. */
   private assertFits(data: unknown): void {
-    const limit = this.config.relayMaxBytes;
-    if (relayedSize(data, limit) > limit) {
-      throw new AppError('PAYLOAD_TOO_LARGE', `data must be at most ${limit} bytes as sent`);
-    }
+    assertRelayable(data, this.config.relayMaxBytes);
   }
 }
 
