@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { HookClient } from './hook-client.js';
+import { PublishHook } from './publish-hook.js';
 import { RpcHook } from './rpc-hook.js';
 
-const PROVIDERS = [HookClient, RpcHook];
+const PROVIDERS = [HookClient, PublishHook, RpcHook];
 
 /**
  * Questions to the application's backend (docs/protocol.md, Hooks). Global: the features that ask

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ServerEvents } from '../contract/events.js';
 import type { Relayed, RoomEmit, RoomEvent, User, UserEmit, UserEvent } from '../contract/types.js';
 import type { Sender } from '../notifications/notifications.service.js';
+import { PublishHook } from '../hooks/publish-hook.js';
 import { Delivery } from '../realtime/delivery.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
@@ -19,12 +20,19 @@ export class RelayService {
     private readonly rooms: RoomsService,
     private readonly delivery: Delivery,
     private readonly config: AppConfig,
+    private readonly publishHook: PublishHook,
   ) {}
 
   /** To every socket of the room but the sending one (a `system` sender needs no membership). */
   async toRoom(sender: Sender, { room, event, data }: RoomEmit): Promise<Relayed> {
     this.assertFits(data);
-    if (sender.kind === 'user') this.rooms.assertMember(sender.socketId, room);
+    if (sender.kind === 'user') {
+      this.rooms.assertMember(sender.socketId, room);
+      // Only the application's users are moderated: a backend speaking as `system` is trusted.
+      if (this.publishHook.covers(room)) {
+        data = await this.publishHook.checkEvent(publicUser(sender.identity), room, event, data);
+      }
+    }
     const roomEvent: RoomEvent = {
       room,
       event,
