@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { HookClient } from './hook-client.js';
+import { JoinHook } from './join-hook.js';
 import { PublishHook } from './publish-hook.js';
 import { RpcHook } from './rpc-hook.js';
 
-const PROVIDERS = [HookClient, PublishHook, RpcHook];
+const PROVIDERS = [HookClient, JoinHook, PublishHook, RpcHook];
 
 /**
  * Questions to the application's backend (docs/protocol.md, Hooks). Global: the features that ask
