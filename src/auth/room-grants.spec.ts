@@ -1,3 +1,4 @@
+import { ConnectHook } from '../hooks/connect-hook.js';
 import { Test } from '@nestjs/testing';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
@@ -13,6 +14,7 @@ async function grantsWith(env: Record<string, string> = {}): Promise<RoomGrants>
       Authenticator,
       // With HOOK_JOIN_URL unset, as here, the join hook is never asked.
       { provide: JoinHook, useValue: { enabled: false } },
+      { provide: ConnectHook, useValue: { enabled: false } },
       { provide: AppConfig, useValue: loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, ...env }) },
     ],
   }).compile();

@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { ConnectHook } from './connect-hook.js';
 import { HookClient } from './hook-client.js';
 import { JoinHook } from './join-hook.js';
 import { PublishHook } from './publish-hook.js';
 import { RpcHook } from './rpc-hook.js';
 
-const PROVIDERS = [HookClient, JoinHook, PublishHook, RpcHook];
+const PROVIDERS = [HookClient, ConnectHook, JoinHook, PublishHook, RpcHook];
 
 /**
  * Questions to the application's backend (docs/protocol.md, Hooks). Global: the features that ask

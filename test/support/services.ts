@@ -4,6 +4,7 @@ import { Authenticator } from '../../src/auth/authenticator.js';
 import { RoomGrants } from '../../src/auth/room-grants.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { HookClient } from '../../src/hooks/hook-client.js';
+import { ConnectHook } from '../../src/hooks/connect-hook.js';
 import { JoinHook } from '../../src/hooks/join-hook.js';
 import { PublishHook } from '../../src/hooks/publish-hook.js';
 import { APP_LOGGER } from '../../src/logging/logger.js';
@@ -75,6 +76,7 @@ export async function createServices(env: Record<string, string> = {}): Promise<
       HookClient,
       PublishHook,
       JoinHook,
+      ConnectHook,
       NotificationsService,
       ReofferScheduler,
       RoomGrants,
