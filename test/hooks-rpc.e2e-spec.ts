@@ -11,6 +11,7 @@ describe('rpc answered by the application backend', () => {
     HOOK_TIMEOUT_MS: String(TIMEOUT_MS),
     HOOK_MAX_IN_FLIGHT: '4',
     RELAY_MAX_BYTES: '1024',
+    MAX_PAYLOAD_BYTES: '4096',
   };
   const hooks = useHookBackend(env, ['rpc']);
   const server = useServer(env);
@@ -77,6 +78,7 @@ describe('rpc answered by the application backend', () => {
     ],
     ['a 200 that is not an object', { body: [1, 2] }],
     ['a redirect', { status: 302, body: {} }],
+    ['an answer over MAX_PAYLOAD_BYTES', { body: { data: 'x'.repeat(5000) } }],
   ])('replies UNAVAILABLE to %s', async (_, answer) => {
     hooks.backend.answer('/rpc', () => answer);
     const alice = await connectAs(server.url, 'Alice');
