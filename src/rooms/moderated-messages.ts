@@ -7,8 +7,13 @@ import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../storage/stores.js';
 import type { SendMessageDto } from './chat.dto.js';
 import { publicUser } from './rooms.service.js';
 
-/** How long a moderated message answers a retry of its clientMsgId without asking again. */
-const REMEMBERED_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a moderated message answers a retry of its clientMsgId without asking again: far longer
+ * than a client retries (its outbox resends across reconnections), and short enough that Redis
+ * keeps an hour of moderated messages, not a day. A later retry asks again, and the history's own
+ * clientMsgId check still returns the stored message when the backend answers as it did.
+ */
+const REMEMBERED_MS = 60 * 60 * 1000;
 
 /** What a moderated message's clientMsgId remembers: the client's text, and what was stored. */
 interface Remembered {
