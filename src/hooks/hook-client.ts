@@ -41,6 +41,7 @@ export class HookClient implements OnApplicationShutdown {
   private readonly agent: Agent | undefined;
   private readonly answerMaxBytes: number;
   private inFlight = 0;
+  private readonly parsedUrls = new Map<string, URL>();
   private readonly loggedAt = new Map<HookName, { at: number; suppressed: number }>();
 
   constructor(
@@ -109,7 +110,7 @@ export class HookClient implements OnApplicationShutdown {
       settings.timeoutMs,
     );
     try {
-      const response = await request(url, {
+      const response = await request(this.parsedUrl(url), {
         method: 'POST',
         dispatcher: agent,
         signal: deadline.signal,
@@ -131,22 +132,33 @@ export class HookClient implements OnApplicationShutdown {
     body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
     contentLength: string | string[] | undefined,
   ): Promise<string> {
-    const tooBig = new MalformedAnswer(`the answer is over ${this.answerMaxBytes} bytes`);
+    // Made only when needed: an error captures a stack, which every answer would pay for.
+    const tooBig = () => {
+      const error = new MalformedAnswer(`the answer is over ${this.answerMaxBytes} bytes`);
+      body.destroy(error);
+      return error;
+    };
     if (typeof contentLength === 'string' && Number(contentLength) > this.answerMaxBytes) {
-      body.destroy(tooBig);
-      throw tooBig;
+      throw tooBig();
     }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body) {
       size += chunk.byteLength;
-      if (size > this.answerMaxBytes) {
-        body.destroy(tooBig);
-        throw tooBig;
-      }
+      if (size > this.answerMaxBytes) throw tooBig();
       chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Parsed once per hook URL (there are four at most), not once per request. */
+  private parsedUrl(url: string): URL {
+    let parsed = this.parsedUrls.get(url);
+    if (parsed === undefined) {
+      parsed = new URL(url);
+      this.parsedUrls.set(url, parsed);
+    }
+    return parsed;
   }
 
   private logFailure(hook: HookName, error: unknown): void {
