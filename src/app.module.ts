@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConnectionModule } from './connection/connection.module.js';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health-check.js';
 import { HealthController } from './health/health.controller.js';
+import { HooksModule } from './hooks/hooks.module.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { APP_LOGGER, type Logger } from './logging/logger.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -49,7 +50,7 @@ export class AppModule {
       module: AppModule,
       // Global: its shared providers reach every feature module without each importing them.
       global: true,
-      imports: [StorageModule.forRoot(config, logger), WebhooksModule, ...FEATURES],
+      imports: [StorageModule.forRoot(config, logger), WebhooksModule, HooksModule, ...FEATURES],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: AppConfig, useValue: config },

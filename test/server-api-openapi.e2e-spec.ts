@@ -17,6 +17,17 @@ describe('GET /api/openapi.json', () => {
     expect(response.body).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
   });
 
+  it("documents what the hooks ask the application's backend and what it may answer", async () => {
+    const { body } = await get<{ components: { schemas: Record<string, unknown> } }>(
+      server.url,
+      '/api/openapi.json',
+    );
+    for (const hook of ['Connect', 'Join', 'Publish', 'Rpc']) {
+      expect(body.components.schemas).toHaveProperty(`Hook${hook}Request`);
+      expect(body.components.schemas).toHaveProperty(`Hook${hook}Answer`);
+    }
+  });
+
   it('holds every route of the server API', async () => {
     const { body } = await get<{ paths: Record<string, Record<string, unknown>> }>(
       server.url,

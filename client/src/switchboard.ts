@@ -216,6 +216,23 @@ export class Switchboard {
     return message as ReplyData<E>;
   }
 
+  /**
+   * Asks the application's backend (the server's HOOK_RPC_URL) and resolves with the `data` it
+   * answered (null when it gave none). Rejects with a SwitchboardError: the backend's own refusal
+   * (`VALIDATION_FAILED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`), `UNAVAILABLE` when it did not
+   * answer in time (a retry later is safe), `NOT_FOUND` when the server has no backend to ask.
+   * Not sent again after a drop: the backend may not expect a method twice.
+   *
+   * @param method 1–64 characters of `A-Z a-z 0-9 _ . : -`, the backend's own name
+   * @param data any JSON value, within the server's RELAY_MAX_BYTES
+   * @return the backend's `data`
+   * @example
+   * const { total } = await sb.rpc<{ total: number }>('cart.total', { cartId: 42 });
+   */
+  rpc<T = unknown>(method: string, data?: unknown): Promise<T> {
+    return this.send('rpc', data === undefined ? { method } : { method, data }) as Promise<T>;
+  }
+
   /** Ends everything: waiting promises reject with CLOSED, and no timer or listener is left. */
   close(): void {
     this.end({ state: 'disconnected', reason: 'closed' });

@@ -13,6 +13,7 @@ export const ClientEvents = {
   notificationSend: 'notification:send',
   roomEmit: 'room:emit',
   userEmit: 'user:emit',
+  rpc: 'rpc',
 } as const satisfies Record<string, ClientEventName>;
 
 export const ServerEvents = {

@@ -3,6 +3,7 @@
  * library and the tests. Nothing here may import the server: a client bundles it.
  */
 export * from './events.js';
+export * from './hooks.js';
 export * from './limits.js';
 export * from './names.js';
 export type * from './socket-events.js';

@@ -21,6 +21,7 @@ import type {
   RoomLeft,
   RoomMembers,
   RoomRef,
+  RpcCall,
   SendMessage,
   SendNotification,
   SessionEnded,
@@ -50,6 +51,7 @@ export interface ClientToServerEvents {
   'notification:send': (payload: SendNotification, ack: Ack<NotificationSent>) => void;
   'room:emit': (payload: RoomEmit, ack: Ack<Relayed>) => void;
   'user:emit': (payload: UserEmit, ack: Ack<Relayed>) => void;
+  rpc: (payload: RpcCall, ack: Ack<unknown>) => void;
 }
 
 export interface ServerToClientEvents {

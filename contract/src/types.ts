@@ -199,6 +199,12 @@ export interface UserEmit {
   data?: unknown;
 }
 
+/** `rpc`: a request answered by the application's backend (HOOK_RPC_URL) with any JSON. */
+export interface RpcCall {
+  method: string;
+  data?: unknown;
+}
+
 /** The reply to `room:emit` and `user:emit`: how many sockets, on every node, it was sent to. */
 export interface Relayed {
   recipients: number;

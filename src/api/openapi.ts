@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { API_PATH, OPENAPI_DOCUMENT_PATH } from './api-key.gate.js';
+import { HOOK_SCHEMAS } from './hook-schemas.js';
 import { API_KEY_SCHEME } from './server-api.decorators.js';
 
 /**
@@ -28,6 +29,10 @@ export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
   document.paths = Object.fromEntries(
     Object.entries(document.paths).filter(([path]) => path.startsWith(`${API_PATH}/`)),
   );
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...HOOK_SCHEMAS },
+  };
   return document;
 }
 

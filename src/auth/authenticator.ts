@@ -10,6 +10,7 @@ import {
 } from '../common/verification-keys.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Identity } from '@switchboard/contract';
+import { ConnectHook, type HandshakeFacts } from '../hooks/connect-hook.js';
 import { GUEST_ID_PREFIX, guestName, namedUser } from './identity-rules.js';
 
 /** The role that may notify everyone and enter every room. */
@@ -37,7 +38,10 @@ export class Authenticator {
   private readonly keys: VerificationKey[];
   private readonly claimChecks: JWTVerifyOptions;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly connectHook: ConnectHook,
+  ) {
     this.keys = [
       ...(config.jwtSecret === undefined ? [] : [secretKey(config.jwtSecret)]),
       ...(config.jwtPublicKey === undefined ? [] : [publicKey(config.jwtPublicKey)]),
@@ -49,12 +53,41 @@ export class Authenticator {
     this.claimChecks = { issuer: config.jwtIssuer, audience: config.jwtAudience };
   }
 
-  async authenticate(auth: unknown): Promise<Identity> {
+  /**
+   * Who a handshake is: its token's user; without a token, whom the connect hook names (when set
+   * and `handshake` is given), else a guest when guests are allowed.
+   */
+  async authenticate(auth: unknown, handshake?: HandshakeFacts): Promise<Identity> {
     const credentials =
       typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>) : {};
     if (credentials.token !== undefined) {
       return this.identityOf(credentials.token);
     }
+    if (handshake !== undefined && this.connectHook.enabled) {
+      return this.identityFromHook(credentials, handshake);
+    }
+    return this.guest(credentials);
+  }
+
+  /** The user the connect hook names, through the same rules as a token's subject. */
+  private async identityFromHook(
+    credentials: Record<string, unknown>,
+    handshake: HandshakeFacts,
+  ): Promise<Identity> {
+    const verdict = await this.connectHook.identify(credentials, handshake);
+    if (verdict.kind === 'guest') return this.guest(credentials);
+    if (verdict.expiresAt !== undefined && verdict.expiresAt <= Date.now()) {
+      throw new AppError('UNAUTHORIZED', 'the identity that the application gave has expired');
+    }
+    return {
+      ...namedUser(verdict.id, verdict.name),
+      roles: verdict.roles,
+      rooms: verdict.rooms,
+      ...(verdict.expiresAt === undefined ? {} : { expiresAt: verdict.expiresAt }),
+    };
+  }
+
+  private guest(credentials: Record<string, unknown>): Identity {
     if (!this.config.allowGuests) {
       throw new AppError('UNAUTHORIZED', 'a token is required');
     }

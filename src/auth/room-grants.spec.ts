@@ -1,7 +1,9 @@
+import { ConnectHook } from '../hooks/connect-hook.js';
 import { Test } from '@nestjs/testing';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
 import { AppConfig, loadConfig } from '../config/app-config.js';
 import type { Identity } from '@switchboard/contract';
+import { JoinHook } from '../hooks/join-hook.js';
 import { Authenticator } from './authenticator.js';
 import { RoomGrants } from './room-grants.js';
 
@@ -10,6 +12,9 @@ async function grantsWith(env: Record<string, string> = {}): Promise<RoomGrants>
     providers: [
       RoomGrants,
       Authenticator,
+      // With HOOK_JOIN_URL unset, as here, the join hook is never asked.
+      { provide: JoinHook, useValue: { enabled: false } },
+      { provide: ConnectHook, useValue: { enabled: false } },
       { provide: AppConfig, useValue: loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET, ...env }) },
     ],
   }).compile();

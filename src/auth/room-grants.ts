@@ -2,11 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Identity, User } from '@switchboard/contract';
+import { JoinHook } from '../hooks/join-hook.js';
 import { ADMIN_ROLE, Authenticator } from './authenticator.js';
 import { GUEST_ID_PREFIX } from './identity-rules.js';
 
 /** A user with the grants they hold, if any: one without roles or `rooms` holds none. */
 export type Grantee = User & Partial<Pick<Identity, 'roles' | 'rooms'>>;
+
+/** The socket asking to join, for the join hook: re-joining a room it is in never asks again. */
+export interface JoiningSocket {
+  id: string;
+  alreadyIn(): boolean;
+}
 
 /** Rooms whose names start with it are joined only with a grant. */
 export const PRIVATE_ROOM_PREFIX = 'private:';
@@ -24,17 +31,34 @@ export class RoomGrants {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly config: AppConfig,
+    private readonly joinHook: JoinHook,
   ) {}
 
-  /** Resolves when `user` may join `room`, with `roomToken` when the client gave one. */
-  async assertMayJoin(user: Grantee, room: string, roomToken?: string): Promise<void> {
+  /**
+   * Resolves when `user` may join `room`, with `roomToken` when the client gave one. Without a
+   * grant, the join hook (when set) decides for `socket`; a socket already in the room was let in
+   * before and is not asked again.
+   */
+  async assertMayJoin(
+    user: Grantee,
+    room: string,
+    roomToken?: string,
+    socket?: JoiningSocket,
+  ): Promise<void> {
     if (!this.config.roomsRequireGrant && !room.startsWith(PRIVATE_ROOM_PREFIX)) return;
-    if (user.id.startsWith(GUEST_ID_PREFIX)) {
-      throw new AppError('FORBIDDEN', 'guests may not join this room');
+    const guest = user.id.startsWith(GUEST_ID_PREFIX);
+    if (!guest) {
+      if (user.roles?.includes(ADMIN_ROLE) || user.rooms?.some(grants(room))) return;
+      if (roomToken !== undefined && (await this.roomTokenGrants(roomToken, user.id, room))) return;
     }
-    if (user.roles?.includes(ADMIN_ROLE) || user.rooms?.some(grants(room))) return;
-    if (roomToken !== undefined && (await this.roomTokenGrants(roomToken, user.id, room))) return;
-    throw new AppError('FORBIDDEN', 'joining this room needs a grant');
+    if (socket !== undefined && this.joinHook.enabled) {
+      if (socket.alreadyIn()) return;
+      return this.joinHook.assertMayJoin({ id: user.id, name: user.name }, room, socket.id);
+    }
+    throw new AppError(
+      'FORBIDDEN',
+      guest ? 'guests may not join this room' : 'joining this room needs a grant',
+    );
   }
 
   private async roomTokenGrants(token: string, userId: string, room: string): Promise<boolean> {

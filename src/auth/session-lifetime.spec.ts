@@ -1,3 +1,4 @@
+import { ConnectHook } from '../hooks/connect-hook.js';
 import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { signToken, TEST_JWT_SECRET } from '../../test/support/tokens.js';
@@ -44,6 +45,7 @@ describe('SessionLifetime', () => {
       providers: [
         SessionLifetime,
         Authenticator,
+        { provide: ConnectHook, useValue: { enabled: false } },
         { provide: Delivery, useValue: realtime },
         { provide: SessionEnds, useValue: realtime },
         { provide: AppConfig, useValue: loadConfig({ AUTH_JWT_SECRET: TEST_JWT_SECRET }) },

@@ -13,14 +13,15 @@ import {
   validateSync,
 } from 'class-validator';
 import { publicKey } from '../common/verification-keys.js';
+import { HookEnvironment, hookSettingsOf, type HookSettings } from './hook-settings.js';
 import { toBoolean, toInteger } from './transforms.js';
-import { WebhookEnvironment, webhookSettingsOf, type WebhookSettings } from './webhook-settings.js';
+import { webhookSettingsOf, type WebhookSettings } from './webhook-settings.js';
 
 /**
  * Every setting of the service, read once from the environment at start. Nothing else reads
  * `process.env`. The property names are the variables' names so that a refusal names the variable.
  */
-class Environment extends WebhookEnvironment {
+class Environment extends HookEnvironment {
   @Transform(toInteger) @IsInt() @Min(0) @Max(65535) PORT = 3000;
 
   @IsOptional() @IsString() @MinLength(16) AUTH_JWT_SECRET?: string;
@@ -131,8 +132,14 @@ export class AppConfig {
   readonly trustProxy: number;
   /** Undefined when WEBHOOK_URL is unset: webhooks are off. */
   readonly webhooks: WebhookSettings | undefined;
+  /** Undefined when no HOOK_*_URL is set: hooks are off. */
+  readonly hooks: HookSettings | undefined;
 
-  constructor(env: Environment, webhooks: WebhookSettings | undefined) {
+  constructor(
+    env: Environment,
+    webhooks: WebhookSettings | undefined,
+    hooks: HookSettings | undefined,
+  ) {
     this.port = env.PORT;
     this.jwtSecret = env.AUTH_JWT_SECRET;
     this.allowGuests = env.AUTH_ALLOW_GUESTS;
@@ -164,6 +171,7 @@ export class AppConfig {
     this.handshakeRatePerIp = env.HANDSHAKE_RATE_PER_IP;
     this.trustProxy = env.TRUST_PROXY;
     this.webhooks = webhooks;
+    this.hooks = hooks;
   }
 }
 
@@ -238,6 +246,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   problems.push(...publicKeyProblems(env.AUTH_JWT_PUBLIC_KEY));
   const webhooks = webhookSettingsOf(env);
   problems.push(...webhooks.problems);
+  const hooks = hookSettingsOf(env);
+  problems.push(...hooks.problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return new AppConfig(env, webhooks.settings);
+  return new AppConfig(env, webhooks.settings, hooks.settings);
 }

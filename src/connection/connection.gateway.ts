@@ -7,6 +7,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { Authenticator, newRoomsCounterOf } from '../auth/authenticator.js';
+import { AppError } from '../common/app-error.js';
 import { identityOf, type ClientSocket, type SwitchboardServer } from '../common/client-socket.js';
 import {
   ClientEvents,
@@ -21,6 +22,11 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { LocalSockets } from '../realtime/local-sockets.js';
 import { SocketServer } from '../realtime/socket-server.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
+
+const UNAUTHORIZED_HANDSHAKE = () =>
+  Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } });
+const UNAVAILABLE_HANDSHAKE = () =>
+  Object.assign(new Error('unavailable'), { data: { code: 'UNAVAILABLE' } });
 
 /** Handshake, welcome, latency pings, and what a connection's start and end mean for the rest. */
 @WebSocketGateway()
@@ -40,19 +46,27 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   afterInit(server: SwitchboardServer): void {
     this.socketServer.attach(server);
     server.use((socket: ClientSocket, next) => {
-      this.authenticator.authenticate(socket.handshake.auth).then(
+      const { auth, headers } = socket.handshake;
+      const handshake = {
+        headers,
+        ip: socket.data.clientAddress,
+        transport: socket.conn.transport.name,
+      };
+      this.authenticator.authenticate(auth, handshake).then(
         (user) => {
           socket.data.user = user;
           socket.data.newRoomsCounter = newRoomsCounterOf(user, socket.data.clientAddress);
           next();
         },
         (error: unknown) => {
-          this.metrics.handshakeRefused('unauthorized');
+          // The connect hook's backend not answering is no verdict on the client: retry later.
+          const unavailable = error instanceof AppError && error.code === 'UNAVAILABLE';
+          this.metrics.handshakeRefused(unavailable ? 'unavailable' : 'unauthorized');
           this.logger.info(
             { socketId: socket.id, reason: (error as Error).message },
             'handshake refused',
           );
-          next(Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
+          next(unavailable ? UNAVAILABLE_HANDSHAKE() : UNAUTHORIZED_HANDSHAKE());
         },
       );
     });

@@ -7,8 +7,17 @@ import {
   type WebhookEventType,
 } from '@switchboard/contract';
 
-/** Why a handshake was refused: a bad or missing credential, or too many from one address. */
-export type HandshakeRefusal = 'unauthorized' | 'rate_limited';
+/**
+ * Why a handshake was refused: a bad or missing credential, too many from one address, or the
+ * connect hook's backend not answering.
+ */
+export type HandshakeRefusal = 'unauthorized' | 'rate_limited' | 'unavailable';
+
+/** The questions to the application's backend (docs/protocol.md, Hooks). */
+export type HookName = 'connect' | 'join' | 'publish' | 'rpc';
+
+/** `ok`: answered; `refused`: answered with a refusal; `unavailable`: no usable answer. */
+export type HookOutcome = 'ok' | 'refused' | 'unavailable';
 
 /**
  * Which bound refused a message to a room without a history (see the history store): the rooms
@@ -26,7 +35,11 @@ export type ServerEndReason = SessionEndReason | 'slow_reader';
  */
 export type DisconnectReason = ServerEndReason | 'client' | 'server';
 
-const HANDSHAKE_REFUSALS: readonly HandshakeRefusal[] = ['unauthorized', 'rate_limited'];
+const HANDSHAKE_REFUSALS: readonly HandshakeRefusal[] = [
+  'unauthorized',
+  'rate_limited',
+  'unavailable',
+];
 const NEW_ROOM_REFUSALS: readonly NewRoomRefusalReason[] = [
   'history_max_rooms',
   'rooms_new_per_hour',
@@ -94,6 +107,9 @@ export class MetricsService {
   private readonly webhookDeliveriesByOutcome = new Map<string, number>();
   /** Set while webhooks are on: read at each scrape. */
   private webhookBacklog?: () => Promise<WebhookBacklogGauge>;
+  /** Hook calls cost an HTTP round trip each: prom-client's own label hashing is nothing beside it. */
+  private readonly hookCalls: Counter<'hook' | 'outcome'>;
+  private readonly hookDurations: Histogram<'hook'>;
 
   constructor() {
     const connectedSockets: Gauge = new Gauge({
@@ -159,8 +175,26 @@ export class MetricsService {
         this.slowReadersClosed = 0;
       },
     });
+    this.hookCalls = new Counter({
+      name: 'switchboard_hook_calls_total',
+      help: 'Requests to the application backend by hook, and their outcome (ok, refused, unavailable)',
+      labelNames: ['hook', 'outcome'],
+      registers: [this.registry],
+    });
+    this.hookDurations = new Histogram({
+      name: 'switchboard_hook_duration_seconds',
+      help: 'Time from asking a hook to having its answer (or giving up), by hook',
+      labelNames: ['hook'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
     this.webhookMetrics();
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  hookCalled(hook: HookName, outcome: HookOutcome, seconds: number): void {
+    this.hookCalls.inc({ hook, outcome });
+    this.hookDurations.observe({ hook }, seconds);
   }
 
   /** Counted once per event, on the node that recorded it. */

@@ -28,10 +28,10 @@ export class UserEmitDto extends CustomEventDto implements UserEmit {
 }
 
 /**
- * Validates a custom event (its name, its room or user: its `data` is any JSON and weighed by the
- * relay) and hands back its `data` as sent, the same object: relayed without a copy.
+ * Validates a custom event or an `rpc` (its name, its room or user: its `data` is any JSON and
+ * weighed by the relay) and hands back its `data` as sent, the same object: relayed without a copy.
  */
-export function validateCustomEvent<T extends CustomEventDto>(
+export function validateCustomEvent<T extends { data?: unknown }>(
   dto: ClassConstructor<T>,
   payload: unknown,
 ): T {

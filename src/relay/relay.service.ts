@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '../common/app-error.js';
 import { AppConfig } from '../config/app-config.js';
 import {
   ServerEvents,
@@ -11,11 +10,12 @@ import {
   type UserEvent,
 } from '@switchboard/contract';
 import type { Sender } from '../notifications/notifications.service.js';
+import { PublishHook } from '../hooks/publish-hook.js';
 import { Delivery } from '../realtime/delivery.js';
 import { publicUser, RoomsService } from '../rooms/rooms.service.js';
 import { PRESENCE_STORE, type PresenceStore } from '../storage/stores.js';
 import { RoomEventWebhooks } from '../webhooks/room-event-webhooks.js';
-import { relayedSize } from './relayed-size.js';
+import { assertRelayable } from './relayed-size.js';
 
 /**
  * Custom events (`room:emit`, `user:emit`, and the server API's room and user events): checked,
@@ -29,12 +29,19 @@ export class RelayService {
     private readonly delivery: Delivery,
     private readonly config: AppConfig,
     private readonly roomEventWebhooks: RoomEventWebhooks,
+    private readonly publishHook: PublishHook,
   ) {}
 
   /** To every socket of the room but the sending one (a `system` sender needs no membership). */
   async toRoom(sender: Sender, { room, event, data }: RoomEmit): Promise<Relayed> {
     this.assertFits(data);
-    if (sender.kind === 'user') this.rooms.assertMember(sender.socketId, room);
+    if (sender.kind === 'user') {
+      this.rooms.assertMember(sender.socketId, room);
+      // Only the application's users are moderated: a backend speaking as `system` is trusted.
+      if (this.publishHook.covers(room)) {
+        data = await this.publishHook.checkEvent(publicUser(sender.identity), room, event, data);
+      }
+    }
     const roomEvent: RoomEvent = {
       room,
       event,
@@ -74,10 +81,7 @@ export class RelayService {
 
   /** Weighed before anything is asked of the stores: a refusal costs no round trip. */
   private assertFits(data: unknown): void {
-    const limit = this.config.relayMaxBytes;
-    if (relayedSize(data, limit) > limit) {
-      throw new AppError('PAYLOAD_TOO_LARGE', `data must be at most ${limit} bytes as sent`);
-    }
+    assertRelayable(data, this.config.relayMaxBytes);
   }
 }
 

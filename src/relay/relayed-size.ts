@@ -16,6 +16,13 @@ export function relayedSize(data: unknown, limit: number): number {
   return sizeOf(data, limit, 1);
 }
 
+/** PAYLOAD_TOO_LARGE when `data` weighs more than `limit` as sent; weighed before anything else. */
+export function assertRelayable(data: unknown, limit: number): void {
+  if (relayedSize(data, limit) > limit) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `data must be at most ${limit} bytes as sent`);
+  }
+}
+
 function sizeOf(value: unknown, budget: number, depth: number): number {
   switch (typeof value) {
     case 'string':

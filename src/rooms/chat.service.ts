@@ -12,6 +12,8 @@ import { MetricsService, type NewRoomRefusalReason } from '../metrics/metrics.se
 import { Delivery, type SendOptions } from '../realtime/delivery.js';
 import { HISTORY_STORE, type HistoryStore, type NewRoomRefusal } from '../storage/stores.js';
 import { Webhooks } from '../webhooks/webhooks.js';
+import { PublishHook } from '../hooks/publish-hook.js';
+import { ModeratedMessages } from './moderated-messages.js';
 import type { HistoryDto, SendMessageDto, TypingDto } from './chat.dto.js';
 import { publicUser, RoomsService } from './rooms.service.js';
 
@@ -46,6 +48,8 @@ export class ChatService {
     private readonly delivery: Delivery,
     private readonly metrics: MetricsService,
     private readonly webhooks: Webhooks,
+    private readonly publishHook: PublishHook,
+    private readonly moderated: ModeratedMessages,
   ) {}
 
   /**
@@ -59,6 +63,17 @@ export class ChatService {
     newRoomsCounter: string,
   ): Promise<Message> {
     this.rooms.assertMember(socketId, message.room);
+    if (this.publishHook.covers(message.room)) {
+      return this.moderated.send(user, message, (allowedText) =>
+        this.store(
+          user,
+          { ...message, text: allowedText },
+          { except: { socketId } },
+          newRoomsCounter,
+          message.text,
+        ),
+      );
+    }
     return this.store(user, message, { except: { socketId } }, newRoomsCounter);
   }
 
@@ -71,11 +86,16 @@ export class ChatService {
     return this.store(user, message, {}, undefined);
   }
 
+  /**
+   * `sentText` is what the client sent when the publish hook replaced it: a retry of the same
+   * clientMsgId with it finds the stored (replaced) text, and is no conflict.
+   */
   private async store(
     user: User,
     { room, text, clientMsgId }: SendMessageDto,
     options: SendOptions,
     newRoomsCounter: string | undefined,
+    sentText = text,
   ): Promise<Message> {
     const result = await this.history.append(
       { id: randomUUID(), room, user: publicUser(user), text, ts: Date.now(), clientMsgId },
@@ -90,7 +110,7 @@ export class ChatService {
         this.metrics.newRoomRefused(refusal.reason);
         throw new AppError('RATE_LIMITED', refusal.message, { limit: refusal.limit });
       }
-      if (result.message.text !== text) {
+      if (result.message.text !== text && result.message.text !== sentText) {
         throw new AppError('CONFLICT', 'this clientMsgId was already used for another text');
       }
       return result.message;

@@ -1,3 +1,5 @@
+import { ConnectHook } from '../hooks/connect-hook.js';
+import { JoinHook } from '../hooks/join-hook.js';
 import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
@@ -68,6 +70,9 @@ describe('PresenceKeeper', () => {
         RoomsService,
         RoomGrants,
         Authenticator,
+        // With HOOK_JOIN_URL unset, as here, the join hook is never asked.
+        { provide: JoinHook, useValue: { enabled: false } },
+        { provide: ConnectHook, useValue: { enabled: false } },
         { provide: PRESENCE_STORE, useValue: presence },
         {
           provide: HISTORY_STORE,

@@ -52,7 +52,10 @@ export class RoomsService {
     roomToken?: string,
   ): Promise<JoinResult> {
     // Checked at every join, before anything changes: a refused join tells nobody.
-    await this.grants.assertMayJoin(user, room, roomToken);
+    await this.grants.assertMayJoin(user, room, roomToken, {
+      id: socketId,
+      alreadyIn: () => this.localSockets.isInRoom(socketId, room),
+    });
     await this.enter(user, socketId, room, this.config.roomMaxPerSocket);
     const [members, lastOffset, missed] = await Promise.all([
       this.presence.members(room),

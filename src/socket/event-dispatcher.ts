@@ -130,8 +130,12 @@ export class EventDispatcher implements OnModuleInit {
     }
     if (result instanceof Promise) {
       result.then(
+        // `null` stays null: an rpc's backend may answer it.
         (data: unknown) =>
-          this.reply(socket, event, ack, startedAt, { ok: true, data: data ?? {} }),
+          this.reply(socket, event, ack, startedAt, {
+            ok: true,
+            data: data === undefined ? {} : data,
+          }),
         (error: unknown) => this.fail(socket, event, ack, startedAt, error),
       );
     } else {

@@ -3,6 +3,10 @@ import { pino } from 'pino';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { RoomGrants } from '../../src/auth/room-grants.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { HookClient } from '../../src/hooks/hook-client.js';
+import { ConnectHook } from '../../src/hooks/connect-hook.js';
+import { JoinHook } from '../../src/hooks/join-hook.js';
+import { PublishHook } from '../../src/hooks/publish-hook.js';
 import { APP_LOGGER } from '../../src/logging/logger.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
@@ -10,14 +14,17 @@ import { ReofferScheduler } from '../../src/notifications/reoffer-scheduler.js';
 import { Delivery } from '../../src/realtime/delivery.js';
 import { LocalSockets } from '../../src/realtime/local-sockets.js';
 import { ChatService } from '../../src/rooms/chat.service.js';
+import { ModeratedMessages } from '../../src/rooms/moderated-messages.js';
 import { RoomsService } from '../../src/rooms/rooms.service.js';
 import { MemoryHistoryStore } from '../../src/storage/memory/memory-history.store.js';
+import { MemoryIdempotencyStore } from '../../src/storage/memory/memory-idempotency.store.js';
 import { MemoryPendingNotificationStore } from '../../src/storage/memory/memory-pending-notification.store.js';
 import { MemoryPresenceStore } from '../../src/storage/memory/memory-presence.store.js';
 import { historyLimitsOf } from '../../src/storage/storage.module.js';
 import { MemoryUserSocketsStore } from '../../src/storage/memory/memory-user-sockets.store.js';
 import {
   HISTORY_STORE,
+  IDEMPOTENCY_STORE,
   PENDING_NOTIFICATION_STORE,
   PRESENCE_STORE,
   STORE_CONNECTION,
@@ -93,6 +100,11 @@ export async function createServices(env: Record<string, string> = {}): Promise<
     providers: [
       RoomsService,
       ChatService,
+      ModeratedMessages,
+      HookClient,
+      PublishHook,
+      JoinHook,
+      ConnectHook,
       NotificationsService,
       ReofferScheduler,
       RoomGrants,
@@ -102,6 +114,7 @@ export async function createServices(env: Record<string, string> = {}): Promise<
         useValue: new MemoryPresenceStore((wiring.presence && departures) ?? undefined),
       },
       { provide: HISTORY_STORE, useValue: history },
+      { provide: IDEMPOTENCY_STORE, useValue: new MemoryIdempotencyStore(1000) },
       { provide: PENDING_NOTIFICATION_STORE, useValue: pending },
       MetricsService,
       { provide: USER_SOCKETS_STORE, useValue: userSockets },

@@ -113,4 +113,10 @@ export const clientEvents: Record<ClientEventName, ClientEventDescription> = {
     ),
     replyData: ref('Relayed'),
   },
+  rpc: {
+    summary:
+      "A request answered by the application's backend (HOOK_RPC_URL): the reply's data is the backend's data, null when it gave none (NOT_FOUND when no backend is set, UNAVAILABLE when it does not answer).",
+    payload: object({ method: customEventName, data: {} }, ['data']),
+    replyData: {},
+  },
 };
