@@ -33,7 +33,11 @@ describeWithRedis('webhooks over three nodes', () => {
   const env: Record<string, string> = {};
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    Object.assign(env, webhookEnv(receiver, { WEBHOOK_TIMEOUT_MS: '500' }));
+    // Only messages: these tests count deliveries of message.created, not of presence.
+    Object.assign(
+      env,
+      webhookEnv(receiver, { WEBHOOK_TIMEOUT_MS: '500', WEBHOOK_EVENTS: 'message.created' }),
+    );
   });
   const cluster = useCluster('multi-node-webhooks', { env });
   afterEach(() => closeAllClients());
