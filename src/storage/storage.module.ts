@@ -3,6 +3,7 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
+import type { RedisSettings } from '../config/redis-settings.js';
 import type { Logger } from '../logging/logger.js';
 import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
 import { MemoryIdempotencyStore } from './memory/memory-idempotency.store.js';
@@ -66,7 +67,7 @@ const STORE_TOKENS = [
 /** Memory is never away. */
 const MEMORY_CONNECTION: StoreConnection = { onReturn: () => undefined };
 
-/** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
+/** The stores, in memory on one node (the default) or in Redis when it is configured. */
 @Global()
 @Module({})
 export class StorageModule {
@@ -74,11 +75,11 @@ export class StorageModule {
     return {
       module: StorageModule,
       providers:
-        config.redisUrl === undefined
+        config.redis === undefined
           ? memoryProviders(config)
-          : redisProviders(config, config.redisUrl, logger),
+          : redisProviders(config, config.redis, logger),
       exports:
-        config.redisUrl === undefined
+        config.redis === undefined
           ? [...STORE_TOKENS, SOCKET_IO_ADAPTER]
           : [...STORE_TOKENS, SOCKET_IO_ADAPTER, RedisOutageLog],
     };
@@ -106,15 +107,15 @@ function memoryProviders(config: AppConfig): Provider[] {
   ];
 }
 
-function redisProviders(config: AppConfig, url: string, logger: Logger): Provider[] {
-  const keys = new RedisKeys(config.redisKeyPrefix);
+function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logger): Provider[] {
+  const keys = new RedisKeys(settings.keyPrefix);
   // This node in Redis: its sockets' presence, which sockets of a user it holds, and its offers.
   const nodeId = randomUUID();
   return [
     {
       provide: RedisConnection,
       useFactory: async () => {
-        const connection = new RedisConnection(url, logger);
+        const connection = new RedisConnection(settings, logger);
         await connection.firstAttempt(REDIS_START_WAIT_MS);
         return connection;
       },
@@ -132,6 +133,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           keys,
           historyLimitsOf(config),
           config.recoveryBufferPackets,
+          redis.durableWrites,
         ),
       inject: [RedisConnection],
     },
@@ -148,6 +150,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           keys,
           PENDING_NOTIFICATION_LIMITS,
           nodeId,
+          redis.durableWrites,
         ),
       inject: [RedisConnection],
     },

@@ -5,6 +5,7 @@ import type {
   PendingNotificationStore,
   ScheduledOffer,
 } from '../stores.js';
+import { UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   ACKNOWLEDGE_PENDING,
@@ -35,26 +36,30 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
     private readonly keys: RedisKeys,
     private readonly limits: PendingNotificationLimits,
     nodeId: string,
+    /** Where notifications are stored: confirmed by replicas, with REDIS_WAIT_REPLICAS. */
+    private readonly writes: DurableWrites = new UnconfirmedWrites(redis),
   ) {
     this.prefix = keys.pendingPrefix;
     this.offers = keys.offers(nodeId);
   }
 
   async add(userId: string, notification: Notification, offerAgainAt: number): Promise<void> {
-    await ADD_PENDING.run(
-      this.redis,
-      [],
-      [
-        this.prefix,
-        userId,
-        notification.id,
-        JSON.stringify(notification),
-        this.limits.perUser,
-        this.limits.total,
-        this.keys.userSockets(userId),
-        offerAgainAt,
-        OFFERS_TTL_MS,
-      ],
+    await this.writes.run((client) =>
+      ADD_PENDING.run(
+        client,
+        [],
+        [
+          this.prefix,
+          userId,
+          notification.id,
+          JSON.stringify(notification),
+          this.limits.perUser,
+          this.limits.total,
+          this.keys.userSockets(userId),
+          offerAgainAt,
+          OFFERS_TTL_MS,
+        ],
+      ),
     );
   }
 
