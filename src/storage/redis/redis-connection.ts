@@ -127,7 +127,9 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
         client === undefined
           ? []
           : client.quit().then(
-              () => undefined,
+              // QUIT leaves a Sentinel client's failover detector connected to the sentinels,
+              // which would keep the process alive: only disconnect() closes it.
+              () => client.disconnect(),
               () => client.disconnect(),
             ),
       ),
