@@ -17,7 +17,8 @@ import {
 } from './support/redis-sentinels.js';
 import { describeWithRedis, uniquePrefix, type RedisServer } from './support/redis-server.js';
 import { history, joined, ROOMS_TEST_ENV, sent } from './support/rooms.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { startNodeProcess, type NodeProcess } from './support/node-process.js';
+import { startServer, TEST_ADDRESS_LIMITS_ENV, type RunningServer } from './support/server.js';
 
 const MASTER_NAME = 'switchboard-master';
 /** The contract's bound on following a new master. */
@@ -29,7 +30,10 @@ describeWithRedis('Redis Sentinel: the master killed while a client sends', () =
   let master: RedisServer;
   let replica: RedisServer;
   let sentinels: Sentinels;
-  let nodes: RunningServer[] = [];
+  // One node in this process, one in a child process: only there would a crash show.
+  let inProcess: RunningServer | undefined;
+  let child: NodeProcess | undefined;
+  let nodes: { url: string }[] = [];
 
   beforeAll(async () => {
     [master, replica] = await startReplicatedRedis();
@@ -43,11 +47,13 @@ describeWithRedis('Redis Sentinel: the master killed while a client sends', () =
       REDIS_WAIT_REPLICAS: '1',
       REDIS_WAIT_TIMEOUT_MS: '500',
     };
-    nodes = [await startServer(env), await startServer(env)];
+    inProcess = await startServer(env);
+    child = await startNodeProcess({ ...TEST_ADDRESS_LIMITS_ENV, ...env });
+    nodes = [inProcess, child];
   }, 30_000);
   afterAll(async () => {
     closeAllClients();
-    await Promise.all(nodes.map((node) => node.close()));
+    await Promise.all([inProcess?.close(), child?.stop()]);
     await sentinels?.close();
     await Promise.all([master?.close(), replica?.close()]);
   });
@@ -94,6 +100,8 @@ describeWithRedis('Redis Sentinel: the master killed while a client sends', () =
     // The adapter's blocking stream reads (on its copies of the client) followed too.
     await expect(seenAcross(alice, bob, room)).resolves.toBe(true);
     await expect(seenAcross(bob, alice, room)).resolves.toBe(true);
+    expect(child!.running()).toBe(true);
+    expect(child!.output()).not.toMatch(/unhandled/i);
   }, 60_000);
 });
 
