@@ -85,6 +85,7 @@ describe('the Redis settings', () => {
     ['REDIS_WAIT_REPLICAS', '-1'],
     ['REDIS_WAIT_REPLICAS', 'one'],
     ['REDIS_WAIT_TIMEOUT_MS', '0'],
+    ['REDIS_URL', 'redis://:secret@ignored/zero'],
   ])('refuse %s=%s, naming the variable', (name, value) => {
     const env = { REDIS_SENTINELS: SENTINELS, REDIS_SENTINEL_MASTER: 'mymaster', [name]: value };
     expect(problemsOf(() => loadConfig(env))).toContainEqual(

@@ -62,6 +62,9 @@ export function redisSettingsOf(env: RedisEnvironment): {
       'REDIS_CLUSTER_NODES: Redis Cluster is not supported by this version yet: use one Redis (REDIS_URL) or Redis Sentinel (REDIS_SENTINELS)',
     );
   }
+  if (env.REDIS_URL !== undefined && !/^\/?\d*$/.test(new URL(env.REDIS_URL).pathname)) {
+    problems.push('REDIS_URL: its path is the database number (such as /0), nothing else');
+  }
   if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_MASTER === undefined) {
     problems.push(
       'REDIS_SENTINEL_MASTER: must be set (the master name) when REDIS_SENTINELS is set',
