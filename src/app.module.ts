@@ -61,7 +61,7 @@ export class AppModule {
           // Ready with Redis when it answers and this node's presence is registered in it again
           // after Redis lost it: until then, members of rooms would be refused as strangers.
           useFactory: (keeper: PresenceKeeper): HealthCheck[] =>
-            config.redisUrl === undefined ? [] : [{ name: 'redis', probe: () => keeper.keepNow() }],
+            config.redis === undefined ? [] : [{ name: 'redis', probe: () => keeper.keepNow() }],
           inject: [PresenceKeeper],
         },
         ...SHARED_PROVIDERS,

@@ -34,8 +34,7 @@ describe('loadConfig', () => {
       roomsNewPerHour: 60,
       notifyAckTimeoutMs: 5000,
       apiKeys: [],
-      redisUrl: undefined,
-      redisKeyPrefix: 'switchboard:',
+      redis: undefined,
       maxPayloadBytes: 1_000_000,
       rateLimitPerSec: 20,
       rateLimitBurst: 40,
@@ -170,9 +169,11 @@ describe('loadConfig', () => {
     'redis://user:secret@127.0.0.1:6380/2',
     'rediss://:secret@redis.example.com:6380/0',
   ])('accepts REDIS_URL=%s', (url) => {
-    expect(loadConfig({ REDIS_URL: url })).toMatchObject({
-      redisUrl: url,
-      redisKeyPrefix: 'switchboard:',
+    expect(loadConfig({ REDIS_URL: url }).redis).toEqual({
+      topology: { kind: 'standalone', url },
+      keyPrefix: 'switchboard:',
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
     });
   });
 

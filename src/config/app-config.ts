@@ -6,7 +6,6 @@ import {
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   Max,
   Min,
   MinLength,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import { publicKey } from '../common/verification-keys.js';
 import { HookEnvironment, hookSettingsOf, type HookSettings } from './hook-settings.js';
+import { RedisEnvironment, redisSettingsOf, type RedisSettings } from './redis-settings.js';
 import { toBoolean, toInteger } from './transforms.js';
 import { webhookSettingsOf, type WebhookSettings } from './webhook-settings.js';
 
@@ -49,15 +49,6 @@ class Environment extends HookEnvironment {
   /** API_KEY's older name, from when the server API was only POST /api/notifications. */
   @IsOptional() @IsString() @MinLength(16) NOTIFY_API_KEY?: string;
   @IsOptional() @IsString() @MinLength(16) METRICS_TOKEN?: string;
-
-  @IsOptional()
-  @IsUrl(
-    { protocols: ['redis', 'rediss'], require_protocol: true, require_tld: false },
-    { message: 'must be a redis:// or rediss:// URL, such as redis://user:password@host:6379/0' },
-  )
-  REDIS_URL?: string;
-  @Matches(/^[\w:.-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 _ : . -' })
-  REDIS_KEY_PREFIX = 'switchboard:';
 
   @Transform(toInteger) @IsInt() @Min(1024) @Max(100_000_000) MAX_PAYLOAD_BYTES = 1_000_000;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_PER_SEC = 20;
@@ -111,8 +102,8 @@ export class AppConfig {
   readonly apiKeys: string[];
   /** The Bearer token that `/metrics` asks for; unset: it is open (keep it off the internet). */
   readonly metricsToken: string | undefined;
-  readonly redisUrl: string | undefined;
-  readonly redisKeyPrefix: string;
+  /** Undefined when neither REDIS_URL nor REDIS_SENTINELS is set: one node, in memory. */
+  readonly redis: RedisSettings | undefined;
   readonly maxPayloadBytes: number;
   readonly rateLimitPerSec: number;
   readonly rateLimitBurst: number;
@@ -139,6 +130,7 @@ export class AppConfig {
     env: Environment,
     webhooks: WebhookSettings | undefined,
     hooks: HookSettings | undefined,
+    redis: RedisSettings | undefined,
   ) {
     this.port = env.PORT;
     this.jwtSecret = env.AUTH_JWT_SECRET;
@@ -157,8 +149,7 @@ export class AppConfig {
     this.notifyAckTimeoutMs = env.NOTIFY_ACK_TIMEOUT_MS;
     this.apiKeys = [env.API_KEY, env.NOTIFY_API_KEY].filter((key) => key !== undefined);
     this.metricsToken = env.METRICS_TOKEN;
-    this.redisUrl = env.REDIS_URL;
-    this.redisKeyPrefix = env.REDIS_KEY_PREFIX;
+    this.redis = redis;
     this.maxPayloadBytes = env.MAX_PAYLOAD_BYTES;
     this.rateLimitPerSec = env.RATE_LIMIT_PER_SEC;
     this.rateLimitBurst = env.RATE_LIMIT_BURST;
@@ -237,17 +228,30 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   // A variable set to the empty string counts as unset, as `FOO= npm start` means to say.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
-  const env = plainToInstance(Environment, present, { exposeDefaultValues: true });
-  const errors = validateSync(env, { validationError: { target: false, value: false } });
-  const problems = errors.map(
-    (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
-  );
+  const [env, problems] = validated(Environment, present);
+  const [redisEnv, redisProblems] = validated(RedisEnvironment, present);
+  problems.push(...redisProblems);
   problems.push(...corsOriginProblems(env.CORS_ORIGINS));
   problems.push(...publicKeyProblems(env.AUTH_JWT_PUBLIC_KEY));
   const webhooks = webhookSettingsOf(env);
   problems.push(...webhooks.problems);
   const hooks = hookSettingsOf(env);
   problems.push(...hooks.problems);
+  const redis = redisProblems.length > 0 ? undefined : redisSettingsOf(redisEnv);
+  problems.push(...(redis?.problems ?? []));
   if (problems.length > 0) throw new ConfigError(problems);
-  return new AppConfig(env, webhooks.settings, hooks.settings);
+  return new AppConfig(env, webhooks.settings, hooks.settings, redis?.settings);
+}
+
+/** The variables that one class of settings reads, with their defaults, and what is wrong in them. */
+function validated<T extends object>(
+  settings: new () => T,
+  present: Record<string, unknown>,
+): [T, string[]] {
+  const env = plainToInstance(settings, present, { exposeDefaultValues: true });
+  const errors = validateSync(env, { validationError: { target: false, value: false } });
+  const problems = errors.map(
+    (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+  );
+  return [env, problems];
 }

@@ -19,7 +19,7 @@ export class SessionEnds {
     private readonly metrics: MetricsService,
     config: AppConfig,
   ) {
-    this.clustered = config.redisUrl !== undefined;
+    this.clustered = config.redis !== undefined;
     if (this.clustered) {
       socketServer.onAttach((server) =>
         server.on(END_SESSIONS, (audience: Audience, ended: SessionEnded) =>

@@ -39,7 +39,7 @@ export class PresenceKeeper implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.redisUrl === undefined) return;
+    if (this.config.redis === undefined) return;
     this.timer = setInterval(() => void this.keep(), PRESENCE_KEEPING_INTERVAL_MS);
     await this.keep();
   }

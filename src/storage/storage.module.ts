@@ -3,6 +3,7 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
+import type { RedisSettings } from '../config/redis-settings.js';
 import type { Logger } from '../logging/logger.js';
 import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
 import { MemoryIdempotencyStore } from './memory/memory-idempotency.store.js';
@@ -74,7 +75,7 @@ const STORE_TOKENS = [
 /** Memory is never away. */
 const MEMORY_CONNECTION: StoreConnection = { onReturn: () => undefined };
 
-/** The stores, in memory on one node (the default) or in Redis when `REDIS_URL` is set. */
+/** The stores, in memory on one node (the default) or in Redis when it is configured. */
 @Global()
 @Module({})
 export class StorageModule {
@@ -82,11 +83,11 @@ export class StorageModule {
     return {
       module: StorageModule,
       providers:
-        config.redisUrl === undefined
+        config.redis === undefined
           ? memoryProviders(config)
-          : redisProviders(config, config.redisUrl, logger),
+          : redisProviders(config, config.redis, logger),
       exports:
-        config.redisUrl === undefined
+        config.redis === undefined
           ? [...STORE_TOKENS, SOCKET_IO_ADAPTER]
           : [...STORE_TOKENS, SOCKET_IO_ADAPTER, RedisOutageLog],
     };
@@ -135,8 +136,8 @@ function memoryProviders(config: AppConfig): Provider[] {
   ];
 }
 
-function redisProviders(config: AppConfig, url: string, logger: Logger): Provider[] {
-  const keys = new RedisKeys(config.redisKeyPrefix);
+function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logger): Provider[] {
+  const keys = new RedisKeys(settings.keyPrefix);
   // This node in Redis: its sockets' presence, which sockets of a user it holds, and its offers.
   const nodeId = randomUUID();
   const departures = departureWiringOf(config.webhooks);
@@ -160,7 +161,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
     {
       provide: RedisConnection,
       useFactory: async () => {
-        const connection = new RedisConnection(url, logger);
+        const connection = new RedisConnection(settings, logger);
         await connection.firstAttempt(REDIS_START_WAIT_MS);
         return connection;
       },
@@ -178,6 +179,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           keys,
           historyLimitsOf(config),
           config.recoveryBufferPackets,
+          redis.durableWrites,
         ),
       inject: [RedisConnection],
     },
@@ -196,6 +198,7 @@ function redisProviders(config: AppConfig, url: string, logger: Logger): Provide
           PENDING_NOTIFICATION_LIMITS,
           nodeId,
           unacknowledgedMsOf(config.webhooks),
+          redis.durableWrites,
         ),
       inject: [RedisConnection],
     },

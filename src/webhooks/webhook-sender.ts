@@ -64,7 +64,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnModuleDestroy {
           batchMax: settings.batchMax,
           batchMs: settings.batchMs,
           retrySeconds: settings.retrySeconds,
-          pollMs: this.config.redisUrl === undefined ? POLL_MS.memory : POLL_MS.shared,
+          pollMs: this.config.redis === undefined ? POLL_MS.memory : POLL_MS.shared,
           send: (body, deliveryId) => endpoint.send(body, deliveryId, this.stopTries.signal),
           report: (report) => this.take(report),
         }),

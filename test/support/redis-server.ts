@@ -33,16 +33,21 @@ export function uniquePrefix(name: string): string {
 export interface RedisServerOptions {
   /** Append-only file on, in a temporary directory, so that data survives a restart. */
   persistent?: boolean;
+  /** Starts as a replica of the server on this loopback port (`--replicaof`). */
+  replicaOf?: number;
 }
 
 export class RedisServer {
   private process?: ChildProcess;
   private readonly dir: string;
 
+  private replicaOf: number | undefined;
+
   private constructor(
     readonly port: number,
     private readonly options: RedisServerOptions,
   ) {
+    this.replicaOf = options.replicaOf;
     this.dir = mkdtempSync(join(tmpdir(), 'switchboard-redis-'));
   }
 
@@ -76,6 +81,7 @@ export class RedisServer {
       this.options.persistent ? 'yes' : 'no',
       '--appendfsync',
       'always',
+      ...(this.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(this.replicaOf)]),
     ];
     const child = spawn(REDIS_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
@@ -118,6 +124,33 @@ export class RedisServer {
     await waitUntilClosed(this.port);
   }
 
+  /** Kills the server without a goodbye (SIGKILL), as a crash of its machine would. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+    await waitUntilClosed(this.port);
+  }
+
+  /** Freezes the process (SIGSTOP): it keeps its connections but answers nothing until `resume`. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
+  /** Starts it again as a replica of the server on `port` (as an old master comes back). */
+  async startAsReplicaOf(port: number): Promise<void> {
+    this.replicaOf = port;
+    await this.start();
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
@@ -125,6 +158,7 @@ export class RedisServer {
 
   /** Stops the server and removes its directory. */
   async close(): Promise<void> {
+    this.resume();
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

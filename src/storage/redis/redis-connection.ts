@@ -1,6 +1,9 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisSettings } from '../../config/redis-settings.js';
 import type { Logger } from '../../logging/logger.js';
+import { ReplicaConfirmedWrites, UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
+import { redisClientOf } from './redis-client.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 import type { StoreConnection } from '../stores.js';
 
@@ -18,38 +21,44 @@ const ADAPTER_COMMAND_TIMEOUT_MS = ADAPTER_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS;
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 
 /**
- * The two Redis clients of a node. `commands` serves the stores: nothing is queued while Redis is
+ * The Redis clients of a node. `commands` serves the stores: nothing is queued while Redis is
  * away (a command fails at once) and nothing is sent twice after a reconnection (an append must
  * not be replayed behind the caller's back). `adapter` is handed to Socket.IO's streams adapter,
  * which duplicates it for its blocking reads and subscriptions: those must wait out a short
- * outage, so its queue is kept but flushed with an error after a few reconnection attempts.
+ * outage, so its queue is kept but flushed with an error after a few reconnection attempts. With
+ * REDIS_WAIT_REPLICAS set, a third client, like `commands`, carries the writes that replicas
+ * must confirm (see ReplicaConfirmedWrites). Every one of them follows a Sentinel failover.
  */
 export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   readonly commands: Redis;
   readonly adapter: Redis;
+  /** Where the stores write messages and user notifications. */
+  readonly durableWrites: DurableWrites;
   /** Where every client of the node, the adapter's copies included, reports losing Redis. */
   readonly outageLog: RedisOutageLog;
   /** The clients the adapter made of `adapter` for its reads and subscriptions. */
   private readonly adapterCopies: Redis[] = [];
 
-  constructor(url: string, logger: Logger) {
+  private readonly durableClient: Redis | undefined;
+
+  constructor(settings: RedisSettings, logger: Logger) {
     this.outageLog = new RedisOutageLog(logger);
     const common: RedisOptions = { retryStrategy, connectionName: 'switchboard' };
+    const failingAtOnce: RedisOptions = {
+      ...common,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      // Commands issued in the same tick go out in one write: many sends, few round trips.
+      enableAutoPipelining: true,
+    };
     this.commands = this.watched(
       'commands',
-      new Redis(url, {
-        ...common,
-        enableOfflineQueue: false,
-        autoResendUnfulfilledCommands: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-        // Commands issued in the same tick go out in one write: many sends, few round trips.
-        enableAutoPipelining: true,
-      }),
+      redisClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
     );
     this.adapter = this.watched(
       'adapter',
-      new Redis(url, {
+      redisClientOf(settings, {
         ...common,
         maxRetriesPerRequest: 2,
         commandTimeout: ADAPTER_COMMAND_TIMEOUT_MS,
@@ -57,6 +66,25 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     );
     markRejectionsHandled(this.adapter);
     this.keepCopies(this.adapter);
+    if (settings.waitReplicas === 0) {
+      this.durableWrites = new UnconfirmedWrites(this.commands);
+      return;
+    }
+    // A write may wait behind another's WAIT, then for its own: the caller is answered at the
+    // bound anyway (ReplicaConfirmedWrites), this only keeps ioredis from giving up sooner.
+    const client = this.watched(
+      'durable writes',
+      redisClientOf(settings, {
+        ...failingAtOnce,
+        commandTimeout: 2 * settings.waitTimeoutMs + REDIS_COMMAND_TIMEOUT_MS,
+      }),
+    );
+    this.durableClient = client;
+    this.durableWrites = new ReplicaConfirmedWrites(
+      client,
+      settings.waitReplicas,
+      settings.waitTimeoutMs,
+    );
   }
 
   /**
@@ -95,11 +123,15 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     // The adapter's own copies would otherwise linger until their blocking read returns.
     for (const copy of this.adapterCopies) copy.disconnect();
     await Promise.all(
-      [this.commands, this.adapter].map((client) =>
-        client.quit().then(
-          () => undefined,
-          () => client.disconnect(),
-        ),
+      [this.commands, this.adapter, this.durableClient].flatMap((client) =>
+        client === undefined
+          ? []
+          : client.quit().then(
+              // QUIT leaves a Sentinel client's failover detector connected to the sentinels,
+              // which would keep the process alive: only disconnect() closes it.
+              () => client.disconnect(),
+              () => client.disconnect(),
+            ),
       ),
     );
   }

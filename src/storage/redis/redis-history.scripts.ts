@@ -44,7 +44,11 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * '1' to publish, stream data before and after the message JSON, stream length, entry uid, nsp,
  * type, rooms limit, the room, the prefixes of a room's three keys (to forget another room's
  * history), the message's ts, the idle time (ms) that lets a room's history go, rooms per counter
- * per hour, the counter ('' for none) and the prefix of its hourly count's key.
+ * per hour, the counter ('' for none) and the prefix of its hourly count's key, and '1' when a
+ * repeated clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS),
+ * and Redis's WAIT covers only the writes of its own connection, and the earlier message may
+ * have been written by another (rewriting its entry puts a write behind it in the replication
+ * stream, so replicas that confirm the rewrite hold the message too).
  * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId,
  * {2, 'rooms' or 'newRoomsPerHour'} for a room refused its history.
  */
@@ -57,6 +61,7 @@ if idempotencyKey ~= '' then
     local last = tonumber(redis.call('GET', KEYS[1]) or '0')
     local index = tonumber(earlier) - (last - redis.call('LLEN', KEYS[2]) + 1)
     if index >= 0 then
+      if ARGV[22] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
       return {0, redis.call('LINDEX', KEYS[2], index)}
     end
   end

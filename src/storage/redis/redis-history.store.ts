@@ -17,6 +17,7 @@ import {
   READ_PAGE,
   broadcastDataAround,
 } from './redis-history.scripts.js';
+import { UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
 import type { RedisKeys } from './redis-keys.js';
 
 const NO_BROADCAST: [string, string] = ['', ''];
@@ -38,6 +39,8 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly limits: HistoryLimits,
     /** The adapter stream's length, which bounds what Socket.IO's recovery can replay. */
     private readonly streamLength: number,
+    /** Where appends go: confirmed by replicas before they are answered, with REDIS_WAIT_REPLICAS. */
+    private readonly writes: DurableWrites = new UnconfirmedWrites(redis),
   ) {}
 
   async append(
@@ -51,38 +54,40 @@ export class RedisHistoryStore implements HistoryStore {
     // Serialised once, in the contract's field order, around the offset only Redis can know.
     const beforeOffset = `${JSON.stringify({ id, room }).slice(0, -1)},"offset":`;
     const afterOffset = `,${JSON.stringify({ user, text, ts, clientMsgId }).slice(1)}`;
-    const [created, value] = (await APPEND_MESSAGE.run(
-      this.redis,
-      [
-        this.keys.lastOffset(room),
-        this.keys.history(room),
-        this.keys.clientMsgIds(room),
-        this.keys.adapterStream,
-        this.keys.historyRooms,
-      ],
-      [
-        this.limits.perRoom,
-        clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
-        beforeOffset,
-        afterOffset,
-        broadcast ? '1' : '0',
-        broadcastBefore,
-        broadcastAfter,
-        this.streamLength,
-        broadcast ? EXTERNAL_PUBLISHER_UID : '',
-        broadcast ? MAIN_NAMESPACE : '',
-        broadcast ? BROADCAST_MESSAGE_TYPE : '',
-        this.limits.rooms,
-        room,
-        this.keys.lastOffsetPrefix,
-        this.keys.historyPrefix,
-        this.keys.clientMsgIdsPrefix,
-        ts,
-        this.limits.evictIdleMs,
-        this.limits.newRoomsPerHour,
-        newRoomsCounter ?? '',
-        this.keys.newRoomsPrefix,
-      ],
+    const keys = [
+      this.keys.lastOffset(room),
+      this.keys.history(room),
+      this.keys.clientMsgIds(room),
+      this.keys.adapterStream,
+      this.keys.historyRooms,
+    ];
+    const args = [
+      this.limits.perRoom,
+      clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
+      beforeOffset,
+      afterOffset,
+      broadcast ? '1' : '0',
+      broadcastBefore,
+      broadcastAfter,
+      this.streamLength,
+      broadcast ? EXTERNAL_PUBLISHER_UID : '',
+      broadcast ? MAIN_NAMESPACE : '',
+      broadcast ? BROADCAST_MESSAGE_TYPE : '',
+      this.limits.rooms,
+      room,
+      this.keys.lastOffsetPrefix,
+      this.keys.historyPrefix,
+      this.keys.clientMsgIdsPrefix,
+      ts,
+      this.limits.evictIdleMs,
+      this.limits.newRoomsPerHour,
+      newRoomsCounter ?? '',
+      this.keys.newRoomsPrefix,
+    ];
+    // Only then does the script need to know: without replicas to wait for, not a byte more.
+    if (this.writes.confirming) args.push('1');
+    const [created, value] = (await this.writes.run((client) =>
+      APPEND_MESSAGE.run(client, keys, args),
     )) as [number, number | string];
     if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };
     if (created === 2) return { created: false, refused: value as NewRoomRefusal };

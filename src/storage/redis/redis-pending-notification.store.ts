@@ -6,6 +6,7 @@ import type {
   ScheduledOffer,
   UnacknowledgedNotification,
 } from '../stores.js';
+import { UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   ACKNOWLEDGE_PENDING,
@@ -39,27 +40,31 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
     nodeId: string,
     /** Given when webhooks tell notification.unacknowledged (see the scripts). */
     private readonly unacknowledgedMs?: number,
+    /** Where notifications are stored: confirmed by replicas, with REDIS_WAIT_REPLICAS. */
+    private readonly writes: DurableWrites = new UnconfirmedWrites(redis),
   ) {
     this.prefix = keys.pendingPrefix;
     this.offers = keys.offers(nodeId);
   }
 
   async add(userId: string, notification: Notification, offerAgainAt: number): Promise<void> {
-    await ADD_PENDING.run(
-      this.redis,
-      [],
-      [
-        this.prefix,
-        userId,
-        notification.id,
-        JSON.stringify(notification),
-        this.limits.perUser,
-        this.limits.total,
-        this.keys.userSockets(userId),
-        offerAgainAt,
-        OFFERS_TTL_MS,
-        ...(this.unacknowledgedMs === undefined ? [] : [notification.ts + this.unacknowledgedMs]),
-      ],
+    await this.writes.run((client) =>
+      ADD_PENDING.run(
+        client,
+        [],
+        [
+          this.prefix,
+          userId,
+          notification.id,
+          JSON.stringify(notification),
+          this.limits.perUser,
+          this.limits.total,
+          this.keys.userSockets(userId),
+          offerAgainAt,
+          OFFERS_TTL_MS,
+          ...(this.unacknowledgedMs === undefined ? [] : [notification.ts + this.unacknowledgedMs]),
+        ],
+      ),
     );
   }
 

@@ -1,0 +1,105 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+const SENTINELS = '127.0.0.1:26379, sentinel-2:26380,[::1]:26381';
+
+describe('the Redis settings', () => {
+  it('leave Redis off when neither REDIS_URL nor REDIS_SENTINELS is set', () => {
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '1' }).redis).toBeUndefined();
+  });
+
+  it('turn Redis mode on with REDIS_SENTINELS and REDIS_SENTINEL_MASTER alone', () => {
+    expect(
+      loadConfig({ REDIS_SENTINELS: SENTINELS, REDIS_SENTINEL_MASTER: 'mymaster' }).redis,
+    ).toEqual({
+      topology: {
+        kind: 'sentinel',
+        sentinels: [
+          { host: '127.0.0.1', port: 26379 },
+          { host: 'sentinel-2', port: 26380 },
+          { host: '::1', port: 26381 },
+        ],
+        masterName: 'mymaster',
+        url: undefined,
+      },
+      keyPrefix: 'switchboard:',
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    });
+  });
+
+  it('keep REDIS_URL beside the sentinels, for its credentials, TLS and database', () => {
+    const url = 'rediss://switchboard:s3cret@ignored:1/2';
+    expect(
+      loadConfig({
+        REDIS_URL: url,
+        REDIS_SENTINELS: SENTINELS,
+        REDIS_SENTINEL_MASTER: 'mymaster',
+        REDIS_WAIT_REPLICAS: '2',
+        REDIS_WAIT_TIMEOUT_MS: '250',
+      }).redis,
+    ).toMatchObject({
+      topology: { kind: 'sentinel', masterName: 'mymaster', url },
+      waitReplicas: 2,
+      waitTimeoutMs: 250,
+    });
+  });
+
+  it('refuse REDIS_SENTINELS with REDIS_CLUSTER_NODES in one line naming both', () => {
+    const start = () =>
+      loadConfig({
+        REDIS_SENTINELS: SENTINELS,
+        REDIS_SENTINEL_MASTER: 'mymaster',
+        REDIS_CLUSTER_NODES: 'node-1:6379,node-2:6379',
+      });
+    expect(start).toThrow(ConfigError);
+    expect(problemsOf(start)).toEqual([
+      expect.stringMatching(/^REDIS_SENTINELS, REDIS_CLUSTER_NODES: exclude each other/),
+    ]);
+  });
+
+  it('refuse REDIS_CLUSTER_NODES alone: Redis Cluster is not supported by this version yet', () => {
+    expect(problemsOf(() => loadConfig({ REDIS_CLUSTER_NODES: 'node-1:6379' }))).toEqual([
+      expect.stringMatching(
+        /^REDIS_CLUSTER_NODES: Redis Cluster is not supported by this version yet/,
+      ),
+    ]);
+  });
+
+  it('refuse REDIS_SENTINELS without REDIS_SENTINEL_MASTER, and the name without sentinels', () => {
+    expect(problemsOf(() => loadConfig({ REDIS_SENTINELS: SENTINELS }))).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_MASTER: must be set/),
+    ]);
+    expect(
+      problemsOf(() => loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_SENTINEL_MASTER: 'm' })),
+    ).toEqual([expect.stringMatching(/^REDIS_SENTINEL_MASTER: means nothing/)]);
+  });
+
+  it.each([
+    ['REDIS_SENTINELS', 'sentinel-1'],
+    ['REDIS_SENTINELS', 'sentinel-1:26379,:26379'],
+    ['REDIS_SENTINELS', 'sentinel-1:0'],
+    ['REDIS_SENTINELS', 'sentinel-1:99999'],
+    ['REDIS_SENTINELS', ' , '],
+    ['REDIS_CLUSTER_NODES', 'node-1:six'],
+    ['REDIS_SENTINEL_MASTER', 'my master'],
+    ['REDIS_WAIT_REPLICAS', '-1'],
+    ['REDIS_WAIT_REPLICAS', 'one'],
+    ['REDIS_WAIT_TIMEOUT_MS', '0'],
+    ['REDIS_URL', 'redis://:secret@ignored/zero'],
+  ])('refuse %s=%s, naming the variable', (name, value) => {
+    const env = { REDIS_SENTINELS: SENTINELS, REDIS_SENTINEL_MASTER: 'mymaster', [name]: value };
+    expect(problemsOf(() => loadConfig(env))).toContainEqual(
+      expect.stringMatching(new RegExp(`^${name}: `)),
+    );
+  });
+});
+
+function problemsOf(start: () => unknown): string[] {
+  try {
+    start();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
