@@ -27,7 +27,8 @@ export interface PartitionWorkerOptions {
    * one node, only a safety net.
    */
   pollMs: number;
-  send: (body: string, deliveryId: string) => Promise<TryOutcome>;
+  /** One try; `lapse` aborts it when this node's lease ends meanwhile. */
+  send: (body: string, deliveryId: string, lapse: AbortSignal) => Promise<TryOutcome>;
   /** Told of each try and of each delivery given up; never throws. */
   report: (report: WorkerReport) => void;
 }
@@ -49,6 +50,9 @@ export class PartitionWorker {
   private stopped = false;
   private ownedUntil = 0;
   private renewal?: NodeJS.Timeout;
+  /** Fires when the lease, as this node last knew it, ends: the try in flight must stop then. */
+  private lapseTimer?: NodeJS.Timeout;
+  private lapse = new AbortController();
   private interrupt?: () => void;
   private wakeable = false;
   private running?: Promise<void>;
@@ -73,6 +77,7 @@ export class PartitionWorker {
     this.interrupt?.();
     await this.running;
     clearInterval(this.renewal);
+    clearTimeout(this.lapseTimer);
     if (this.ownedUntil > 0) {
       await this.options.queue.release(this.partition, this.options.owner).catch(() => undefined);
     }
@@ -122,6 +127,13 @@ export class PartitionWorker {
     // Counted from before the question: the lease may have started any time after it.
     this.ownedUntil = held ? askedAt + LEASE_MS : 0;
     if (!held) clearInterval(this.renewal);
+    // Another node may take the partition once the lease ends: a try still in flight then would
+    // send its events beside that node's.
+    clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(
+      () => this.lapse.abort(),
+      Math.max(0, this.ownedUntil - Date.now()),
+    ).unref();
     return held;
   }
 
@@ -134,13 +146,15 @@ export class PartitionWorker {
     for (let retry = 1; ; retry += 1) {
       // A node that lost the lease leaves the events to the new owner.
       if (this.stopped || !this.owns()) return;
-      const outcome = await send(body, deliveryId);
+      if (this.lapse.signal.aborted) this.lapse = new AbortController();
+      const outcome = await send(body, deliveryId, this.lapse.signal);
       const at = Date.now();
       if (outcome.ok) {
         report({ kind: 'ok', at, events: batch.length });
         return queue.remove(this.partition, positions);
       }
-      if (this.stopped) return;
+      // Cut short by the shutdown or by the lease's end: no failure of the backend.
+      if (this.stopped || !this.owns()) return;
       report({ kind: 'failed', at, outcome, deliveryId });
       const delay = retryDelayMs(retry);
       if (at + delay - since > retrySeconds * 1000) {
