@@ -8,8 +8,8 @@ import { retryDelayMs } from './retry-schedule.js';
  * up its partition after this long at most.
  */
 export const LEASE_MS = 5000;
-/** The owner renews its lease this often, so that two renewals may fail before it runs out. */
-const RENEW_MS = LEASE_MS / 3;
+/** The owner renews its lease three times per lease, so that two renewals may fail before it runs out. */
+const RENEWALS_PER_LEASE = 3;
 /** A node that does not own a partition asks for it this often. */
 const CLAIM_MS = 1000;
 /** After the queue failed (Redis away), the worker waits this long before trying again. */
@@ -19,6 +19,8 @@ export interface PartitionWorkerOptions {
   queue: WebhookQueue;
   /** This node, as lease owner. */
   owner: string;
+  /** @default LEASE_MS */
+  leaseMs?: number;
   batchMax: number;
   batchMs: number;
   retrySeconds: number;
@@ -83,6 +85,10 @@ export class PartitionWorker {
     }
   }
 
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? LEASE_MS;
+  }
+
   private owns(): boolean {
     return Date.now() < this.ownedUntil;
   }
@@ -116,16 +122,19 @@ export class PartitionWorker {
   private async claim(): Promise<boolean> {
     if (!(await this.renew())) return false;
     clearInterval(this.renewal);
-    this.renewal = setInterval(() => void this.renew().catch(() => undefined), RENEW_MS).unref();
+    this.renewal = setInterval(
+      () => void this.renew().catch(() => undefined),
+      this.leaseMs / RENEWALS_PER_LEASE,
+    ).unref();
     return true;
   }
 
   /** Takes or extends the lease; a failure to ask leaves the lease to run out as it would. */
   private async renew(): Promise<boolean> {
     const askedAt = Date.now();
-    const held = await this.options.queue.lease(this.partition, this.options.owner, LEASE_MS);
+    const held = await this.options.queue.lease(this.partition, this.options.owner, this.leaseMs);
     // Counted from before the question: the lease may have started any time after it.
-    this.ownedUntil = held ? askedAt + LEASE_MS : 0;
+    this.ownedUntil = held ? askedAt + this.leaseMs : 0;
     if (!held) clearInterval(this.renewal);
     // Another node may take the partition once the lease ends: a try still in flight then would
     // send its events beside that node's.
