@@ -33,7 +33,10 @@ describeWithRedis('webhooks over three nodes', () => {
   const env: Record<string, string> = {};
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    Object.assign(env, webhookEnv(receiver, { WEBHOOK_TIMEOUT_MS: '500' }));
+    Object.assign(
+      env,
+      webhookEnv(receiver, { WEBHOOK_TIMEOUT_MS: '500', WEBHOOK_EVENTS: 'message.created' }),
+    );
   });
   const cluster = useCluster('multi-node-webhooks', { env });
   afterEach(() => closeAllClients());
