@@ -62,7 +62,8 @@ describeWithRedis('webhooks over three nodes', () => {
       () => acceptedTimes(receiver).size === posted.length,
       `${posted.length} distinct events`,
     );
-    expect([...acceptedTimes(receiver).values()].every((times) => times === 1)).toBe(true);
+    const repeated = [...acceptedTimes(receiver)].filter(([, times]) => times > 1);
+    expect(repeated).toEqual([]);
     const accepted = messagesOf(receiver.accepted);
     expect(accepted).toHaveLength(posted.length);
     for (const room of rooms) {

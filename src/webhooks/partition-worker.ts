@@ -8,8 +8,8 @@ import { retryDelayMs } from './retry-schedule.js';
  * up its partition after this long at most.
  */
 export const LEASE_MS = 5000;
-/** The owner renews its lease this often, so that two renewals may fail before it runs out. */
-const RENEW_MS = LEASE_MS / 3;
+/** The owner renews its lease three times per lease, so that two renewals may fail before it runs out. */
+const RENEWALS_PER_LEASE = 3;
 /** A node that does not own a partition asks for it this often. */
 const CLAIM_MS = 1000;
 /** After the queue failed (Redis away), the worker waits this long before trying again. */
@@ -19,6 +19,8 @@ export interface PartitionWorkerOptions {
   queue: WebhookQueue;
   /** This node, as lease owner. */
   owner: string;
+  /** @default LEASE_MS */
+  leaseMs?: number;
   batchMax: number;
   batchMs: number;
   retrySeconds: number;
@@ -27,7 +29,8 @@ export interface PartitionWorkerOptions {
    * one node, only a safety net.
    */
   pollMs: number;
-  send: (body: string, deliveryId: string) => Promise<TryOutcome>;
+  /** One try; `lapse` aborts it when this node's lease ends meanwhile. */
+  send: (body: string, deliveryId: string, lapse: AbortSignal) => Promise<TryOutcome>;
   /** Told of each try and of each delivery given up; never throws. */
   report: (report: WorkerReport) => void;
 }
@@ -49,6 +52,9 @@ export class PartitionWorker {
   private stopped = false;
   private ownedUntil = 0;
   private renewal?: NodeJS.Timeout;
+  /** Fires when the lease, as this node last knew it, ends: the try in flight must stop then. */
+  private lapseTimer?: NodeJS.Timeout;
+  private lapse = new AbortController();
   private interrupt?: () => void;
   private wakeable = false;
   private running?: Promise<void>;
@@ -73,9 +79,14 @@ export class PartitionWorker {
     this.interrupt?.();
     await this.running;
     clearInterval(this.renewal);
+    clearTimeout(this.lapseTimer);
     if (this.ownedUntil > 0) {
       await this.options.queue.release(this.partition, this.options.owner).catch(() => undefined);
     }
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? LEASE_MS;
   }
 
   private owns(): boolean {
@@ -111,17 +122,27 @@ export class PartitionWorker {
   private async claim(): Promise<boolean> {
     if (!(await this.renew())) return false;
     clearInterval(this.renewal);
-    this.renewal = setInterval(() => void this.renew().catch(() => undefined), RENEW_MS).unref();
+    this.renewal = setInterval(
+      () => void this.renew().catch(() => undefined),
+      this.leaseMs / RENEWALS_PER_LEASE,
+    ).unref();
     return true;
   }
 
   /** Takes or extends the lease; a failure to ask leaves the lease to run out as it would. */
   private async renew(): Promise<boolean> {
     const askedAt = Date.now();
-    const held = await this.options.queue.lease(this.partition, this.options.owner, LEASE_MS);
+    const held = await this.options.queue.lease(this.partition, this.options.owner, this.leaseMs);
     // Counted from before the question: the lease may have started any time after it.
-    this.ownedUntil = held ? askedAt + LEASE_MS : 0;
+    this.ownedUntil = held ? askedAt + this.leaseMs : 0;
     if (!held) clearInterval(this.renewal);
+    // Another node may take the partition once the lease ends: a try still in flight then would
+    // send its events beside that node's.
+    clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(
+      () => this.lapse.abort(),
+      Math.max(0, this.ownedUntil - Date.now()),
+    ).unref();
     return held;
   }
 
@@ -134,13 +155,15 @@ export class PartitionWorker {
     for (let retry = 1; ; retry += 1) {
       // A node that lost the lease leaves the events to the new owner.
       if (this.stopped || !this.owns()) return;
-      const outcome = await send(body, deliveryId);
+      if (this.lapse.signal.aborted) this.lapse = new AbortController();
+      const outcome = await send(body, deliveryId, this.lapse.signal);
       const at = Date.now();
       if (outcome.ok) {
         report({ kind: 'ok', at, events: batch.length });
         return queue.remove(this.partition, positions);
       }
-      if (this.stopped) return;
+      // Cut short by the shutdown or by the lease's end: no failure of the backend.
+      if (this.stopped || !this.owns()) return;
       report({ kind: 'failed', at, outcome, deliveryId });
       const delay = retryDelayMs(retry);
       if (at + delay - since > retrySeconds * 1000) {

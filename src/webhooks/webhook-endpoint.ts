@@ -37,7 +37,8 @@ export class WebhookEndpoint {
 
   /**
    * One try: `body` signed now (a receiver refuses an old signature, so a retry is signed anew),
-   * a success only when a 2xx comes within WEBHOOK_TIMEOUT_MS. `stop` aborts it (a shutdown).
+   * a success only when a 2xx comes within WEBHOOK_TIMEOUT_MS. `stop` aborts it (a shutdown, a
+   * lease that ended).
    */
   async send(body: string, deliveryId: string, stop: AbortSignal): Promise<TryOutcome> {
     const signal = AbortSignal.any([stop, AbortSignal.timeout(this.timeoutMs)]);
@@ -59,7 +60,7 @@ export class WebhookEndpoint {
       if (answer.statusCode >= 200 && answer.statusCode < 300) return { ok: true };
       return { ok: false, status: answer.statusCode, message: `answered ${answer.statusCode}` };
     } catch (error) {
-      if (stop.aborted) return { ok: false, message: 'stopped by the shutdown' };
+      if (stop.aborted) return { ok: false, message: 'stopped: shutdown, or lease lost' };
       if (signal.aborted) {
         return { ok: false, message: `no 2xx within WEBHOOK_TIMEOUT_MS (${this.timeoutMs} ms)` };
       }

@@ -65,7 +65,8 @@ export class WebhookSender implements OnApplicationBootstrap, OnModuleDestroy {
           batchMs: settings.batchMs,
           retrySeconds: settings.retrySeconds,
           pollMs: this.config.redisUrl === undefined ? POLL_MS.memory : POLL_MS.shared,
-          send: (body, deliveryId) => endpoint.send(body, deliveryId, this.stopTries.signal),
+          send: (body, deliveryId, lapse) =>
+            endpoint.send(body, deliveryId, AbortSignal.any([this.stopTries.signal, lapse])),
           report: (report) => this.take(report),
         }),
       );

@@ -20,4 +20,13 @@ export class LuaScript {
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /**
+   * Runs the script by its source (Redis still caches it by SHA1): one command whatever Redis
+   * knows, for callers whose commands must run in the order they were sent. After a NOSCRIPT, the
+   * retry of `run` would let a command sent later, by this node or another, overtake it.
+   */
+  async runInOrder(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return client.eval(this.source, keys.length, ...keys, ...args);
+  }
 }

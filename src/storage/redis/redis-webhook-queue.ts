@@ -64,13 +64,13 @@ export class RedisWebhookQueue implements WebhookQueue {
   async append(partition: number, entries: readonly WebhookEntry[]): Promise<void> {
     const keys = [this.keys.webhookEvents(partition), this.keys.webhookDropped(partition)];
     const appends: Promise<unknown>[] = [];
-    // Sent together: one connection keeps their order.
+    // Sent together, by source: one connection keeps their order, and no NOSCRIPT retry breaks it.
     for (let start = 0; start < entries.length; start += ENTRIES_PER_APPEND) {
       const args: (string | number)[] = [this.limits.perPartition];
       for (const { ts, json } of entries.slice(start, start + ENTRIES_PER_APPEND)) {
         args.push(ts, json);
       }
-      appends.push(APPEND.run(this.redis, keys, args));
+      appends.push(APPEND.runInOrder(this.redis, keys, args));
     }
     await Promise.all(appends);
   }
