@@ -1,4 +1,4 @@
-import type { Message } from '@switchboard/contract';
+import type { Message } from '../src/contract/types.js';
 import { closeAllClients, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { post, bearer } from './support/http.js';
@@ -33,7 +33,6 @@ describeWithRedis('webhooks over three nodes', () => {
   const env: Record<string, string> = {};
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    // Only messages: these tests count deliveries of message.created, not of presence.
     Object.assign(
       env,
       webhookEnv(receiver, { WEBHOOK_TIMEOUT_MS: '500', WEBHOOK_EVENTS: 'message.created' }),

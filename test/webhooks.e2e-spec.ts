@@ -1,4 +1,4 @@
-import type { Message } from '@switchboard/contract';
+import type { Message } from '../src/contract/types.js';
 import { closeAllClients, request } from './support/clients.js';
 import { get, serverApi } from './support/http.js';
 import { uniqueId } from './support/identities.js';
@@ -51,7 +51,6 @@ describe('webhooks', () => {
   });
 
   it('tells message.created for chat:send and the server API, in one signed POST per batch', async () => {
-    // Only messages: the presence events of the joins would make a batch of their own.
     await start({ WEBHOOK_BATCH_MS: '200', WEBHOOK_EVENTS: 'message.created' });
     const room = uniqueId('lobby');
     const [ann] = await guestsIn(server.url, room, 'Ann');
