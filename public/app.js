@@ -7,6 +7,7 @@ import { byId, describeError, element } from './dom.js';
 import { logNote, logTraffic, wireEventLog } from './event-log.js';
 import { showNotification, wireNotificationForm } from './notifications.js';
 import { RoomView } from './room-view.js';
+import { wireRpcForm } from './rpc-form.js';
 import { userLabel, userText } from './user-label.js';
 
 /** After this long without a keystroke, the page tells the room that the user stopped typing. */
@@ -222,3 +223,4 @@ function wireForms() {
 wireForms();
 wireEventLog();
 wireNotificationForm(() => sb);
+wireRpcForm(() => sb);
