@@ -3,7 +3,7 @@
 // inline style and nothing from another origin.
 import { Switchboard } from '/client/switchboard.js';
 import { showState } from './connection-state.js';
-import { byId, describeError, element } from './dom.js';
+import { byId, describeError, element, parsedJsonField } from './dom.js';
 import { logNote, logTraffic, wireEventLog } from './event-log.js';
 import { showNotification, wireNotificationForm } from './notifications.js';
 import { RoomView } from './room-view.js';
@@ -202,12 +202,9 @@ function wireForms() {
     const view = views.get(current);
     if (!view) return;
     const name = byId('event-name').value.trim();
-    const raw = byId('event-data').value.trim();
-    let data;
-    try {
-      data = raw === '' ? undefined : JSON.parse(raw);
-    } catch (error) {
-      result.textContent = `The data is not JSON: ${error.message}`;
+    const { data, problem } = parsedJsonField(byId('event-data').value);
+    if (problem !== undefined) {
+      result.textContent = problem;
       return;
     }
     try {

@@ -1,6 +1,6 @@
 // The "Ask the application" form: an `rpc` to the application's backend (HOOK_RPC_URL), its
 // answer shown under the form; the request and the reply also go to the event log as traffic.
-import { byId, describeError, preview } from './dom.js';
+import { byId, describeError, parsedJsonField, preview } from './dom.js';
 
 export function wireRpcForm(getSwitchboard) {
   const form = byId('rpc-form');
@@ -13,12 +13,9 @@ export function wireRpcForm(getSwitchboard) {
       return;
     }
     const method = byId('rpc-method').value.trim();
-    const raw = byId('rpc-data').value.trim();
-    let data;
-    try {
-      data = raw === '' ? undefined : JSON.parse(raw);
-    } catch (error) {
-      result.textContent = `The data is not JSON: ${error.message}`;
+    const { data, problem } = parsedJsonField(byId('rpc-data').value);
+    if (problem !== undefined) {
+      result.textContent = problem;
       return;
     }
     result.textContent = 'Asking…';
