@@ -3,10 +3,11 @@
 // inline style and nothing from another origin.
 import { Switchboard } from '/client/switchboard.js';
 import { showState } from './connection-state.js';
-import { byId, describeError, element } from './dom.js';
+import { byId, describeError, element, parsedJsonField } from './dom.js';
 import { logNote, logTraffic, wireEventLog } from './event-log.js';
 import { showNotification, wireNotificationForm } from './notifications.js';
 import { RoomView } from './room-view.js';
+import { wireRpcForm } from './rpc-form.js';
 import { userLabel, userText } from './user-label.js';
 
 /** After this long without a keystroke, the page tells the room that the user stopped typing. */
@@ -201,12 +202,9 @@ function wireForms() {
     const view = views.get(current);
     if (!view) return;
     const name = byId('event-name').value.trim();
-    const raw = byId('event-data').value.trim();
-    let data;
-    try {
-      data = raw === '' ? undefined : JSON.parse(raw);
-    } catch (error) {
-      result.textContent = `The data is not JSON: ${error.message}`;
+    const { data, problem } = parsedJsonField(byId('event-data').value);
+    if (problem !== undefined) {
+      result.textContent = problem;
       return;
     }
     try {
@@ -222,3 +220,4 @@ function wireForms() {
 wireForms();
 wireEventLog();
 wireNotificationForm(() => sb);
+wireRpcForm(() => sb);

@@ -31,6 +31,19 @@ export function clockTime(ts) {
 }
 
 /** JSON for display, short enough for one log line. */
+/**
+ * The JSON typed into a data field: `{ data }` (undefined for an empty field), or `{ problem }`
+ * saying why it is not JSON.
+ */
+export function parsedJsonField(raw) {
+  const text = raw.trim();
+  try {
+    return { data: text === '' ? undefined : JSON.parse(text) };
+  } catch (error) {
+    return { problem: `The data is not JSON: ${error.message}` };
+  }
+}
+
 export function preview(value, limit = 300) {
   let text;
   try {

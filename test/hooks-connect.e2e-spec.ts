@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import type { SessionExpiring } from '@switchboard/contract';
 import { connect, nextEvent, ok, refusal } from './support/clients.js';
-import { useHookBackend, type HookAnswer } from './support/hook-backend.js';
+import { until, useHookBackend, type HookAnswer } from './support/hook-backend.js';
 import { uniqueId } from './support/identities.js';
 import { ROOMS_TEST_ENV } from './support/rooms.js';
 import { useServer } from './support/server.js';
@@ -131,12 +131,3 @@ describe('the connect hook', () => {
     expect(hooks.backend.receivedAt('/connect')).toHaveLength(asked);
   });
 });
-
-/** Polls a condition of the test's own backend, with a bound. */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

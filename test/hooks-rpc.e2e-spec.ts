@@ -1,5 +1,5 @@
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
-import { useHookBackend } from './support/hook-backend.js';
+import { until, useHookBackend } from './support/hook-backend.js';
 import { sampleOf, scrape } from './support/metrics.js';
 import { failure, validationFailure } from './support/rooms.js';
 import { useServer } from './support/server.js';
@@ -157,12 +157,3 @@ describe('rpc without HOOK_RPC_URL', () => {
     expect(await request(alice, 'rpc', { method: 'cart.total' })).toEqual(failure('NOT_FOUND'));
   });
 });
-
-/** Polls a condition of the test's own backend, with a bound. */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

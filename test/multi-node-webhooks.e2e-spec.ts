@@ -1,4 +1,4 @@
-import type { Message } from '../src/contract/types.js';
+import type { Message } from '@switchboard/contract';
 import { closeAllClients, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { post, bearer } from './support/http.js';

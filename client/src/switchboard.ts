@@ -409,7 +409,9 @@ export class Switchboard {
     const reason = error.message;
     if (reason === 'unauthorized' && this.tokens.mayRenewAfterRefusal()) {
       this.connectWithNewToken();
-    } else if (reason === 'rate_limited') {
+    } else if (reason === 'rate_limited' || reason === 'unavailable') {
+      // Not now rather than no: too many handshakes, or the application's backend (the connect
+      // hook) did not answer. Tried again after a growing pause.
       this.connectLater();
     } else {
       this.end({ state: 'refused', reason });

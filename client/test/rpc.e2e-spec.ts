@@ -6,9 +6,22 @@ import { closeAllSwitchboards, openSwitchboard } from '../../test/support/switch
 
 describe('the client library and the hooks', () => {
   const env: Record<string, string> = { HOOK_PUBLISH_ROOMS: 'moderated-*', HOOK_TIMEOUT_MS: '300' };
-  const hooks = useHookBackend(env, ['rpc', 'publish']);
+  const hooks = useHookBackend(env, ['rpc', 'publish', 'connect']);
   const server = useServer(env);
   afterEach(() => closeAllSwitchboards());
+
+  beforeAll(() => hooks.backend.answer('/connect', () => ({ body: { guest: true } })));
+
+  it('connects again by itself after the connect hook was unavailable', async () => {
+    let failures = 2;
+    hooks.backend.answer('/connect', () =>
+      failures-- > 0 ? { status: 503 } : { body: { user: { id: 'back', name: 'Back' } } },
+    );
+    const sb = openSwitchboard(server.url);
+
+    expect((await sb.connected()).user).toEqual({ id: 'back', name: 'Back' });
+    hooks.backend.answer('/connect', () => ({ body: { guest: true } }));
+  });
 
   it("rpc resolves with the backend's data", async () => {
     hooks.backend.answer('/rpc', ({ body }) => ({

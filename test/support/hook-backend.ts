@@ -124,3 +124,15 @@ export function useHookBackend(
     },
   };
 }
+
+/**
+ * Resolves once `condition` (about what the test's own backend received) holds, polling every
+ * 10 ms for at most `timeoutMs`: the backend has no event to wait for when a request arrives.
+ */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
