@@ -9,7 +9,8 @@ import { describeWithRedis, uniquePrefix, type RedisServer } from './support/red
 import { history, joined, ROOMS_TEST_ENV, sent } from './support/rooms.js';
 import { startServer, type RunningServer } from './support/server.js';
 
-const WAIT_TIMEOUT_MS = 400;
+/** Roomy enough for a loaded machine's replica to confirm; each refusal waits it out. */
+const WAIT_TIMEOUT_MS = 1000;
 const API_KEY = 'wait-replicas-api-key';
 
 /** A master with one replica in sync, and one node over the master with `env`. */
