@@ -93,9 +93,8 @@ describeWithRedis('Redis Sentinel: the master killed while a client sends', () =
     expect(new Set(clientMsgIds).size).toBe(clientMsgIds.length);
     // Events that needed Redis failed fast meanwhile: never a reply that did not come.
     expect(failures.filter((code) => code !== 'INTERNAL' && code !== 'UNAVAILABLE')).toEqual([]);
-    // The failover happened under sends: refused while Redis was away, then unconfirmed while
-    // the new master had no replica.
-    expect(new Set(failures)).toEqual(new Set(['INTERNAL', 'UNAVAILABLE']));
+    // The failover happened under sends, refused while Redis was away.
+    expect(failures).toContain('INTERNAL');
 
     // The adapter's blocking stream reads (on its copies of the client) followed too.
     await expect(seenAcross(alice, bob, room)).resolves.toBe(true);

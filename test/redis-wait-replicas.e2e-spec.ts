@@ -2,14 +2,15 @@ import type { Message } from '@switchboard/contract';
 import { Redis } from 'ioredis';
 import { RedisKeys } from '../src/storage/redis/redis-keys.js';
 import { closeAllClients, connectAs, ok, request } from './support/clients.js';
-import { bearer, postNotification } from './support/http.js';
+import { bearer, post, postNotification } from './support/http.js';
 import { uniqueId } from './support/identities.js';
 import { startReplicatedRedis } from './support/redis-sentinels.js';
 import { describeWithRedis, uniquePrefix, type RedisServer } from './support/redis-server.js';
 import { history, joined, ROOMS_TEST_ENV, sent } from './support/rooms.js';
 import { startServer, type RunningServer } from './support/server.js';
 
-const WAIT_TIMEOUT_MS = 400;
+/** Roomy enough for a loaded machine's replica to confirm; each refusal waits it out. */
+const WAIT_TIMEOUT_MS = 1000;
 const API_KEY = 'wait-replicas-api-key';
 
 /** A master with one replica in sync, and one node over the master with `env`. */
@@ -95,6 +96,24 @@ describeWithRedis('REDIS_WAIT_REPLICAS=1 over a master and its replica', () => {
 
     expect(refused).toMatchObject({ status: 503, body: { code: 'UNAVAILABLE' } });
     expect(accepted.status).toBe(202);
+  });
+
+  it('answers a message posted through the server API 503 UNAVAILABLE while the replica is away, and the same message once it is back', async () => {
+    const room = uniqueId('room');
+    const body = { text: 'deployed', clientMsgId: 'deploy-42' };
+    const postMessage = () =>
+      post<Message>(setup.node.url, `/api/rooms/${room}/messages`, body, bearer(API_KEY));
+    setup.replica.pause();
+
+    const refused = await postMessage();
+    setup.replica.resume();
+    const settled = await postMessage();
+    const again = await postMessage();
+
+    expect(refused).toMatchObject({ status: 503, body: { code: 'UNAVAILABLE' } });
+    expect(settled.status).toBe(201);
+    expect(settled.body).toMatchObject({ ...body, room, offset: 1 });
+    expect(again.body).toEqual(settled.body);
   });
 });
 

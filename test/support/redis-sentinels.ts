@@ -55,13 +55,17 @@ async function ask<T>(port: number, command: (client: Redis) => Promise<T>): Pro
   }
 }
 
-/** Resolves once the replica has its master's data and follows its writes. */
+/**
+ * Resolves once the replica has its master's data and its master counts it in `WAIT`: after a
+ * diskless sync, only from the replica's first acknowledgement (sent every second).
+ */
 export function replicating(replica: RedisServer): Promise<true> {
   return eventually(`the replica on ${replica.port} in sync`, async () => {
     const info = await ask(replica.port, (client) => client.info('replication'));
-    return /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info)
-      ? true
-      : undefined;
+    const masterPort = /master_port:(\d+)/.exec(info)?.[1];
+    if (!/master_link_status:up/.test(info) || masterPort === undefined) return undefined;
+    const onMaster = await ask(Number(masterPort), (client) => client.info('replication'));
+    return onMaster.includes(`port=${replica.port},state=online`) ? true : undefined;
   });
 }
 

@@ -11,7 +11,9 @@ import { ReplicaConfirmedWrites } from './durable-writes.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
 
+/** Short where the replica is frozen (each write waits it out), roomy where it must confirm. */
 const WAIT_TIMEOUT_MS = 300;
+const CONFIRMING_TIMEOUT_MS = 5000;
 const LIMITS: HistoryLimits = {
   perRoom: 100,
   rooms: 100,
@@ -25,13 +27,17 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
   // Two connections, as two nodes have: WAIT covers only its own connection's writes.
   let first: Redis;
   let second: Redis;
-  const storeOn = (client: Redis, keys = new RedisKeys(uniquePrefix('durable'))) =>
+  const storeOn = (
+    client: Redis,
+    keys = new RedisKeys(uniquePrefix('durable')),
+    timeoutMs = CONFIRMING_TIMEOUT_MS,
+  ) =>
     new RedisHistoryStore(
       client,
       keys,
       LIMITS,
       1000,
-      new ReplicaConfirmedWrites(client, 1, WAIT_TIMEOUT_MS),
+      new ReplicaConfirmedWrites(client, 1, timeoutMs),
     );
 
   beforeAll(async () => {
@@ -60,7 +66,8 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
 
   it('confirms a repeated clientMsgId first written through another connection only once the replica holds it', async () => {
     const keys = new RedisKeys(uniquePrefix('durable'));
-    const [onFirst, onSecond] = [storeOn(first, keys), storeOn(second, keys)];
+    const onFirst = storeOn(first, keys, WAIT_TIMEOUT_MS);
+    const onSecond = storeOn(second, keys, WAIT_TIMEOUT_MS);
     const draft: MessageDraft = {
       id: 'm1',
       room: 'r',
@@ -76,7 +83,7 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
       code: 'UNAVAILABLE',
     });
     replica.resume();
-    expect(await onSecond.append({ ...draft, id: 'm3' })).toEqual({
+    expect(await storeOn(second, keys).append({ ...draft, id: 'm3' })).toEqual({
       created: false,
       message: { ...draft, offset: 1 },
     });
