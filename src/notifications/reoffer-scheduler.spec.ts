@@ -36,7 +36,9 @@ describe('ReofferScheduler', () => {
     scheduler = services.moduleRef.get(ReofferScheduler);
     jest.useFakeTimers({ now: START });
     delivery.acknowledges = false;
-    localSockets.sockets = [{ socketId: 'b1', userId: 'bob', connectedAt: START - 60_000 }];
+    localSockets.sockets = [
+      { socketId: 'b1', userId: 'bob', userName: 'Bob', connectedAt: START - 60_000 },
+    ];
     offers = [];
     const sendHere = delivery.sendHereWithAck.bind(delivery);
     delivery.sendHereWithAck = (socketId, event, payload) => {
@@ -81,7 +83,12 @@ describe('ReofferScheduler', () => {
   });
 
   it('offers every socket of the user here', async () => {
-    localSockets.sockets.push({ socketId: 'b2', userId: 'bob', connectedAt: START });
+    localSockets.sockets.push({
+      socketId: 'b2',
+      userId: 'bob',
+      userName: 'Bob',
+      connectedAt: START,
+    });
     await notify('bob', 'both tabs');
 
     await jest.advanceTimersByTimeAsync(5000);
@@ -94,7 +101,12 @@ describe('ReofferScheduler', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(offers).toEqual([]);
 
-    localSockets.sockets.push({ socketId: 'c1', userId: 'carol', connectedAt: Date.now() });
+    localSockets.sockets.push({
+      socketId: 'c1',
+      userId: 'carol',
+      userName: 'Carol',
+      connectedAt: Date.now(),
+    });
     await notifications.redeliver('carol', ['c1']);
     await jest.advanceTimersByTimeAsync(20_000);
 
@@ -103,8 +115,8 @@ describe('ReofferScheduler', () => {
 
   it('offers every user here what they have pending as soon as the stores answer again, and registers their sockets again', async () => {
     localSockets.sockets.push(
-      { socketId: 'b2', userId: 'bob', connectedAt: START },
-      { socketId: 'd1', userId: 'dan', connectedAt: START },
+      { socketId: 'b2', userId: 'bob', userName: 'Bob', connectedAt: START },
+      { socketId: 'd1', userId: 'dan', userName: 'Dan', connectedAt: START },
     );
     await notify('bob', 'for bob');
     await notify('dan', 'for dan');

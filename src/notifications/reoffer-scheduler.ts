@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import type { User } from '../contract/types.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { type LocalSocket, LocalSockets } from '../realtime/local-sockets.js';
 import {
@@ -120,10 +121,10 @@ export class ReofferScheduler implements OnApplicationBootstrap, BeforeApplicati
       for (let first = 0; first < users.length; first += RETURN_BATCH_USERS) {
         const batch = users.slice(first, first + RETURN_BATCH_USERS);
         await Promise.all(
-          batch.map(([userId, socketIds]) =>
+          batch.map(([userId, { user, socketIds }]) =>
             this.alone(userId, async () => {
               await Promise.all(
-                socketIds.map((socketId) => this.userSockets.restore(userId, socketId)),
+                socketIds.map((socketId) => this.userSockets.restore(user, socketId)),
               );
               await this.notifications.redeliver(userId, socketIds);
             }),
@@ -152,10 +153,12 @@ function socketIdOf(socket: LocalSocket): string {
   return socket.socketId;
 }
 
-function socketsByUser(sockets: LocalSocket[]): Map<string, string[]> {
-  const byUser = new Map<string, string[]>();
-  for (const { userId, socketId } of sockets) {
-    byUser.set(userId, [...(byUser.get(userId) ?? []), socketId]);
+function socketsByUser(sockets: LocalSocket[]): Map<string, { user: User; socketIds: string[] }> {
+  const byUser = new Map<string, { user: User; socketIds: string[] }>();
+  for (const { userId, userName, socketId } of sockets) {
+    const known = byUser.get(userId);
+    if (known) known.socketIds.push(socketId);
+    else byUser.set(userId, { user: { id: userId, name: userName }, socketIds: [socketId] });
   }
   return byUser;
 }

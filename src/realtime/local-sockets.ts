@@ -14,6 +14,8 @@ export interface LocalMembership {
 export interface LocalSocket {
   socketId: string;
   userId: string;
+  /** The user's name, for what is registered with the user (the user-sockets store). */
+  userName: string;
   connectedAt: number;
 }
 
@@ -76,5 +78,6 @@ export class LocalSockets {
 }
 
 function localSocket(socket: ClientSocket): LocalSocket {
-  return { socketId: socket.id, userId: socket.data.user.id, connectedAt: socket.handshake.issued };
+  const { id, name } = socket.data.user;
+  return { socketId: socket.id, userId: id, userName: name, connectedAt: socket.handshake.issued };
 }

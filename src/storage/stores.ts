@@ -262,9 +262,11 @@ export interface UserSocketsStore {
   /**
    * Registers a connected socket again where the store lost it (Redis restarted without its data,
    * or did not answer when the socket connected) as the user's newest; a socket that the store
-   * kept keeps its place. Takes no socket out.
+   * kept keeps its place. Takes no socket out. When the store schedules departures, the socket is
+   * registered as for `add`, and the user's departure taken back, but nothing is news: the
+   * backend heard of the user as if the store had never lost the socket.
    */
-  restore(userId: string, socketId: string): Promise<void>;
+  restore(user: User, socketId: string): Promise<void>;
 }
 
 export const STORE_CONNECTION = Symbol('STORE_CONNECTION');

@@ -61,8 +61,8 @@ export function describeUserSocketsStore(
       const store = await create();
       await add(store, 'u1', 's1', 3);
       await add(store, 'u1', 's2', 3);
-      await store.restore('u1', 's1');
-      await store.restore('u1', 's0');
+      await store.restore(userOf('u1'), 's1');
+      await store.restore(userOf('u1'), 's0');
       expect(await add(store, 'u1', 's3', 3)).toEqual(['s1']);
       expect(await add(store, 'u1', 's4', 3)).toEqual(['s2']);
       expect(await add(store, 'u1', 's5', 3)).toEqual(['s0']);

@@ -34,10 +34,10 @@ export class MemoryUserSocketsStore implements UserSocketsStore {
   }
 
   /** Nothing is ever lost in memory; a socket unknown to it is registered as the newest. */
-  restore(userId: string, socketId: string): Promise<void> {
-    const sockets = this.users.get(userId) ?? new Set();
+  restore(user: User, socketId: string): Promise<void> {
+    const sockets = this.users.get(user.id) ?? new Set();
     sockets.add(socketId);
-    this.users.set(userId, sockets);
+    this.users.set(user.id, sockets);
     return Promise.resolve();
   }
 

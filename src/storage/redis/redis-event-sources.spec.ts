@@ -103,6 +103,27 @@ describeWithRedis('Redis stores as sources of webhook events', () => {
     ]);
   });
 
+  it('finds a socket registered again after an outage on its node, if that node dies', async () => {
+    const keys = new RedisKeys(uniquePrefix('departures'));
+    const node = await liveNode(keys);
+    const alive = await liveNode(keys);
+    await node.userSockets.restore(alice, 'r1');
+    await kill(keys, node.nodeId);
+    expect(await alive.schedule.claimDue(Date.now(), 100)).toEqual([]);
+    expect(await afterTheDelay(alive.schedule)).toEqual([
+      { kind: 'user', user: alice, lastSeen: expect.any(Number) },
+    ]);
+  });
+
+  it('takes back, silently, the departure of a user whose socket is registered again', async () => {
+    const keys = new RedisKeys(uniquePrefix('departures'));
+    const node = await liveNode(keys);
+    await node.userSockets.add(alice, 's1', 10);
+    await node.userSockets.remove(alice, 's1');
+    await node.userSockets.restore(alice, 's2');
+    expect(await afterTheDelay(node.schedule)).toEqual([]);
+  });
+
   it('treats a user whose sockets were all on a dead node and who reconnects as back, not new', async () => {
     const keys = new RedisKeys(uniquePrefix('departures'));
     const dead = await liveNode(keys);

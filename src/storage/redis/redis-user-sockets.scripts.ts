@@ -49,12 +49,20 @@ return result
 `);
 
 /**
- * KEYS[1]: the user's sorted set, as above. ARGV: socket id, node id, key ttl ms. Adds the socket
- * as the newest unless it is there already, where it keeps its place.
+ * KEYS[1]: the user's sorted set, as above. ARGV: socket id, node id, key ttl ms; with departures
+ * scheduled (else absent): presence prefix, user id, user JSON, sockets-of-node prefix,
+ * nodes-with-sockets key. Adds the socket as the newest unless it is there already, where it
+ * keeps its place; with departures, registers it under its node and takes back the user's
+ * departure, as ADD_USER_SOCKET does, but tells nothing.
  */
-export const RESTORE_USER_SOCKET = new LuaScript(`
+export const RESTORE_USER_SOCKET = new LuaScript(`${DEPARTURE_FUNCTIONS}
 local time = redis.call('TIME')
 local nowUs = tonumber(time[1]) * 1000000 + tonumber(time[2])
 redis.call('ZADD', KEYS[1], 'NX', nowUs, ARGV[1] .. '@' .. ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if ARGV[4] ~= nil then
+  redis.call('HSET', ARGV[7] .. ARGV[2], ARGV[1], ARGV[6])
+  redis.call('SADD', ARGV[8], ARGV[2])
+  takeBackDeparture(ARGV[4], 'u:' .. ARGV[5])
+end
 `);

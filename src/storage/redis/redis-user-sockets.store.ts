@@ -55,12 +55,18 @@ export class RedisUserSocketsStore implements UserSocketsStore {
     return { replaced, online: online === 1 };
   }
 
-  async restore(userId: string, socketId: string): Promise<void> {
-    await RESTORE_USER_SOCKET.run(
-      this.redis,
-      [this.keys.userSockets(userId)],
-      [socketId, this.nodeId, USER_KEY_TTL_MS],
-    );
+  async restore(user: User, socketId: string): Promise<void> {
+    const args: (string | number)[] = [socketId, this.nodeId, USER_KEY_TTL_MS];
+    if (this.departures) {
+      args.push(
+        this.keys.presencePrefix,
+        user.id,
+        userJsonOf(user),
+        this.keys.socketsOfNodePrefix,
+        this.keys.nodesWithSockets,
+      );
+    }
+    await RESTORE_USER_SOCKET.run(this.redis, [this.keys.userSockets(user.id)], args);
   }
 
   async remove(user: User, socketId: string): Promise<void> {
