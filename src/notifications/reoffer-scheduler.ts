@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type { User } from '../contract/types.js';
+import type { User } from '@switchboard/contract';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { type LocalSocket, LocalSockets } from '../realtime/local-sockets.js';
 import {
