@@ -38,7 +38,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   readonly outageLog: RedisOutageLog;
   /** The clients the adapter made of `adapter` for its reads and subscriptions. */
   private readonly adapterCopies: Redis[] = [];
-
+  /** The connection of confirmed writes, with REDIS_WAIT_REPLICAS only. */
   private readonly durableClient: Redis | undefined;
 
   constructor(settings: RedisSettings, logger: Logger) {
