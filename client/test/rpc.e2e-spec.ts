@@ -5,7 +5,7 @@ import { useServer } from '../../test/support/server.js';
 import { closeAllSwitchboards, openSwitchboard } from '../../test/support/switchboards.js';
 
 describe('the client library and the hooks', () => {
-  const env: Record<string, string> = { HOOK_PUBLISH_ROOMS: 'moderated-*', HOOK_TIMEOUT_MS: '300' };
+  const env: Record<string, string> = { HOOK_PUBLISH_ROOMS: 'moderated-*' };
   const hooks = useHookBackend(env, ['rpc', 'publish', 'connect']);
   const server = useServer(env);
   afterEach(() => closeAllSwitchboards());
