@@ -14,7 +14,7 @@ import {
 import { publicKey } from '../common/verification-keys.js';
 import { HookEnvironment, hookSettingsOf, type HookSettings } from './hook-settings.js';
 import { RedisEnvironment, redisSettingsOf, type RedisSettings } from './redis-settings.js';
-import { toBoolean, toInteger } from './transforms.js';
+import { listOf, toBoolean, toInteger } from './transforms.js';
 import { webhookSettingsOf, type WebhookSettings } from './webhook-settings.js';
 
 /**
@@ -176,10 +176,7 @@ function corsOriginsOf(
   publicUrl: string | undefined,
 ): CorsOrigins {
   if (value === undefined && nodeEnv !== 'production') return '*';
-  const listed = (value ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  const listed = listOf(value);
   if (listed.includes('*')) return '*';
   const own = publicUrl === undefined ? [] : [new URL(publicUrl).origin];
   const origins = [...new Set([...listed, ...own])];
@@ -188,10 +185,7 @@ function corsOriginsOf(
 
 /** Each entry must be `*` or an origin exactly as browsers send it: a trailing slash never matches. */
 function corsOriginProblems(value: string | undefined): string[] {
-  const entries = (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+  const entries = listOf(value);
   const invalid = entries.filter((entry) => entry !== '*' && originOf(entry) !== entry);
   return invalid.length === 0
     ? []

@@ -1,16 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './app-config.js';
+import { loadConfig } from './app-config.js';
+import { configProblems } from '../../test/support/config-problems.js';
 
 const SECRET = 'a-hook-secret-of-32-characters!!';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    return (error as ConfigError).problems;
-  }
-  return [];
-}
 
 describe('hook settings', () => {
   it('are off without any hook URL', () => {
@@ -45,17 +37,17 @@ describe('hook settings', () => {
   });
 
   it('stop the start with one line naming HOOK_SECRET when it is missing or short', () => {
-    expect(problemsOf({ HOOK_JOIN_URL: 'http://127.0.0.1:9000/join' })).toEqual([
+    expect(configProblems({ HOOK_JOIN_URL: 'http://127.0.0.1:9000/join' })).toEqual([
       expect.stringMatching(/^HOOK_SECRET: /),
     ]);
     expect(
-      problemsOf({ HOOK_JOIN_URL: 'http://127.0.0.1:9000/join', HOOK_SECRET: 'short' }),
+      configProblems({ HOOK_JOIN_URL: 'http://127.0.0.1:9000/join', HOOK_SECRET: 'short' }),
     ).toEqual([expect.stringMatching(/^HOOK_SECRET: /)]);
   });
 
   it('refuse a URL that is not http(s) and a bad room pattern, naming each', () => {
     expect(
-      problemsOf({
+      configProblems({
         HOOK_CONNECT_URL: 'ftp://example.com/connect',
         HOOK_SECRET: SECRET,
         HOOK_PUBLISH_URL: 'http://127.0.0.1:9000/publish',

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
-import { toInteger } from './transforms.js';
+import { listOf, namePatternProblems, toInteger } from './transforms.js';
 import { WebhookEnvironment } from './webhook-settings.js';
 
 /** Each hook's URL: the application's backend, over http(s). */
@@ -54,14 +54,7 @@ export function hookSettingsOf(env: HookEnvironment): {
     problems.push('HOOK_SECRET: must be set (at least 16 characters) when a HOOK_*_URL is set');
   }
   const publishRoomPatterns = listOf(env.HOOK_PUBLISH_ROOMS);
-  const badPatterns = publishRoomPatterns.filter(
-    (pattern) => !/^[A-Za-z0-9_.:-]{0,64}\*?$/.test(pattern),
-  );
-  if (badPatterns.length > 0) {
-    problems.push(
-      `HOOK_PUBLISH_ROOMS: ${badPatterns.join(', ')} is not a room name, exact or ending in *`,
-    );
-  }
+  problems.push(...namePatternProblems('HOOK_PUBLISH_ROOMS', publishRoomPatterns, 'a room name'));
   if (problems.length > 0) return { settings: undefined, problems };
   return {
     problems,
@@ -77,11 +70,4 @@ export function hookSettingsOf(env: HookEnvironment): {
       publishRoomPatterns,
     },
   };
-}
-
-function listOf(value: string): string[] {
-  return value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
 }

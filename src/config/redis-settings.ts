@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { toInteger } from './transforms.js';
+import { listOf, toInteger } from './transforms.js';
 
 /** The REDIS_* variables (docs/protocol.md, Scaling out), validated with the others at start. */
 export class RedisEnvironment {
@@ -103,10 +103,7 @@ function addressesOf(
   value: string | undefined,
 ): { addresses: RedisAddress[]; problems: string[] } {
   if (value === undefined) return { addresses: [], problems: [] };
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+  const entries = listOf(value);
   const addresses = entries.map(addressOf);
   const invalid = entries.filter((_entry, index) => addresses[index] === undefined);
   if (entries.length === 0 || invalid.length > 0) {

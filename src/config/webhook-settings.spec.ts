@@ -1,17 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { WEBHOOK_EVENT_TYPES } from '@switchboard/contract';
-import { ConfigError, loadConfig } from './app-config.js';
+import { loadConfig } from './app-config.js';
+import { configProblems } from '../../test/support/config-problems.js';
 
 const SECRET = 'a-webhook-secret-of-32-characters';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    return (error as ConfigError).problems;
-  }
-  return [];
-}
 
 describe('webhook settings', () => {
   it('are off without WEBHOOK_URL', () => {
@@ -49,16 +41,16 @@ describe('webhook settings', () => {
   });
 
   it('stop the start with one line naming WEBHOOK_SECRET when it is missing or short', () => {
-    expect(problemsOf({ WEBHOOK_URL: 'http://127.0.0.1:9000/' })).toEqual([
+    expect(configProblems({ WEBHOOK_URL: 'http://127.0.0.1:9000/' })).toEqual([
       expect.stringMatching(/^WEBHOOK_SECRET: /),
     ]);
-    expect(problemsOf({ WEBHOOK_URL: 'http://127.0.0.1:9000/', WEBHOOK_SECRET: 'short' })).toEqual([
-      expect.stringMatching(/^WEBHOOK_SECRET: /),
-    ]);
+    expect(
+      configProblems({ WEBHOOK_URL: 'http://127.0.0.1:9000/', WEBHOOK_SECRET: 'short' }),
+    ).toEqual([expect.stringMatching(/^WEBHOOK_SECRET: /)]);
   });
 
   it('refuse an unknown event type and a pattern that is not an event name', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       WEBHOOK_URL: 'http://127.0.0.1:9000/',
       WEBHOOK_SECRET: SECRET,
       WEBHOOK_EVENTS: 'message.created,message.deleted',

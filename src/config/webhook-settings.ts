@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@switchboard/contract';
-import { toInteger } from './transforms.js';
+import { listOf, namePatternProblems, toInteger } from './transforms.js';
 
 /** The WEBHOOK_* variables (docs/protocol.md, Webhooks), validated with the others at start. */
 export class WebhookEnvironment {
@@ -62,12 +62,7 @@ export function webhookSettingsOf(env: WebhookEnvironment): {
     );
   }
   const patterns = listOf(env.WEBHOOK_ROOM_EVENTS);
-  const badPatterns = patterns.filter((pattern) => !/^[A-Za-z0-9_.:-]{0,64}\*?$/.test(pattern));
-  if (badPatterns.length > 0) {
-    problems.push(
-      `WEBHOOK_ROOM_EVENTS: ${badPatterns.join(', ')} is not an event name, exact or ending in *`,
-    );
-  }
+  problems.push(...namePatternProblems('WEBHOOK_ROOM_EVENTS', patterns, 'an event name'));
   if (problems.length > 0) return { settings: undefined, problems };
   return {
     problems,
@@ -86,11 +81,4 @@ export function webhookSettingsOf(env: WebhookEnvironment): {
       queueMax: env.WEBHOOK_QUEUE_MAX,
     },
   };
-}
-
-function listOf(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
 }

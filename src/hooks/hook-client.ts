@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { HookSettings } from '../config/hook-settings.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService, type HookName } from '../metrics/metrics.service.js';
-import { stringifyWithBinary } from './binary-json.js';
+import { binaryAsBase64 } from '../common/binary-json.js';
 
 /** What the backend answered, its body read (within a bound) but not yet judged. */
 export interface HookAnswer {
@@ -77,7 +77,12 @@ export class HookClient implements OnApplicationShutdown {
     }
     this.inFlight += 1;
     try {
-      const answer = await this.post(url, stringifyWithBinary(payload), this.settings, this.agent);
+      const answer = await this.post(
+        url,
+        JSON.stringify(binaryAsBase64(payload)),
+        this.settings,
+        this.agent,
+      );
       const value = read(answer);
       this.metrics.hookCalled(hook, 'ok', seconds(started));
       return value;

@@ -9,7 +9,7 @@ import {
 } from '@switchboard/contract';
 import { relayedSize } from '../relay/relayed-size.js';
 import { isSuccess, objectOf, optionalString, unexpectedStatus } from './answer-shapes.js';
-import { withBinary } from './binary-json.js';
+import { withBinary } from '../common/binary-json.js';
 import { HookClient, MalformedAnswer, type HookAnswer } from './hook-client.js';
 
 /**

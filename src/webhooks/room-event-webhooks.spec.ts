@@ -2,7 +2,6 @@ import { jest } from '@jest/globals';
 import { createServices } from '../../test/support/services.js';
 import { AppConfig } from '../config/app-config.js';
 import type { RoomEvent } from '@switchboard/contract';
-import { binaryAsBase64 } from './binary-as-base64.js';
 import { RoomEventWebhooks } from './room-event-webhooks.js';
 import { Webhooks } from './webhooks.js';
 
@@ -63,22 +62,5 @@ describe('room.event', () => {
     expect(record.mock.calls[0][1]).toMatchObject({
       data: { file: { $binary: '+/8A' }, parts: [1, { raw: { $binary: 'AQ==' } }] },
     });
-  });
-});
-
-describe('binaryAsBase64', () => {
-  it('keeps a value without binary inside as it is, and copies only what holds some', () => {
-    const plain = { a: [1, 'two', { three: null }] };
-    expect(binaryAsBase64(plain)).toBe(plain);
-    const mixed = { plain: plain.a, bytes: new Uint8Array([255]).buffer };
-    const converted = binaryAsBase64(mixed) as Record<string, unknown>;
-    expect(converted).toEqual({ plain: plain.a, bytes: { $binary: '/w==' } });
-    expect(converted.plain).toBe(plain.a);
-    expect(mixed.bytes).toBeInstanceOf(ArrayBuffer);
-  });
-
-  it('takes only the viewed bytes of a view into a larger buffer', () => {
-    const view = new Uint8Array([1, 2, 3, 4]).subarray(1, 3);
-    expect(binaryAsBase64(view)).toEqual({ $binary: Buffer.from([2, 3]).toString('base64') });
   });
 });

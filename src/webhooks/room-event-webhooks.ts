@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { RoomEvent } from '@switchboard/contract';
-import { binaryAsBase64 } from './binary-as-base64.js';
+import { binaryAsBase64 } from '../common/binary-json.js';
 import { Webhooks } from './webhooks.js';
 
 /**
