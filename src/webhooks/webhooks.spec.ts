@@ -85,6 +85,37 @@ describe('Webhooks', () => {
     ]);
   });
 
+  it("describes a message.created for a store to queue, in record's shape around the message", async () => {
+    const services = await createServices({ ...ON, WEBHOOK_CONCURRENCY: '3' });
+    const webhooks = services.moduleRef.get(Webhooks);
+    const before = Date.now();
+    const event = webhooks.messageEvent('message.created', 'room:lobby')!;
+    const message = { id: 'm', room: 'lobby', offset: 7, user: alice, text: 'hi', ts: 1 };
+
+    const json = `${event.before}${JSON.stringify(message)}${event.after}`;
+    const parsed = JSON.parse(json) as WebhookEvent;
+    expect(parsed).toEqual({
+      id: expect.any(String),
+      type: 'message.created',
+      ts: event.ts,
+      data: { message },
+    });
+    expect(json).toBe(
+      JSON.stringify({ id: parsed.id, type: parsed.type, ts: parsed.ts, data: { message } }),
+    );
+    expect(event.ts).toBeGreaterThanOrEqual(before);
+    expect(event.partition).toBe(partitionOf('room:lobby', 3));
+    expect(webhooks.messageEvent('message.created', 'room:lobby')!.before).not.toBe(event.before);
+  });
+
+  it('describes no event of a type that WEBHOOK_EVENTS leaves out, nor with webhooks off', async () => {
+    const off = (await createServices()).moduleRef.get(Webhooks);
+    expect(off.messageEvent('message.created', 'room:lobby')).toBeUndefined();
+    const services = await createServices({ ...ON, WEBHOOK_EVENTS: 'user.online' });
+    const webhooks = services.moduleRef.get(Webhooks);
+    expect(webhooks.messageEvent('message.created', 'room:lobby')).toBeUndefined();
+  });
+
   it('never throws for data that JSON cannot hold', async () => {
     const services = await createServices(ON);
     const webhooks = services.moduleRef.get(Webhooks);
