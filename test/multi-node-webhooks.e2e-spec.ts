@@ -93,14 +93,21 @@ describeWithRedis('webhooks over three nodes', () => {
       return scrapes.reduce((sum, metrics) => sum + sampleOf(metrics, CREATED_EVENTS), 0);
     };
     const recordedBefore = await recorded();
-    const perSender = 15;
-    // Every send is emitted before any reply arrives: the nodes store them as fast as they can.
-    const replies = await Promise.all(
-      senders.flatMap((socket, s) =>
-        Array.from({ length: perSender }, (_, i) => sent(socket, room, `s${s}-${i}`)),
-      ),
+    // Each sender keeps two sends in flight, the next one leaving as a reply comes back: every
+    // node stores messages of the room all the time, and replies keep arriving on every node.
+    const lanesPerSender = 2;
+    const perLane = 20;
+    const lanes = senders.flatMap((socket, s) =>
+      Array.from({ length: lanesPerSender }, async (_, lane) => {
+        const stored: Message[] = [];
+        for (let i = 0; i < perLane; i += 1) {
+          stored.push(await sent(socket, room, `s${s}-${lane}-${i}`));
+        }
+        return stored;
+      }),
     );
-    const count = senders.length * perSender;
+    const replies = (await Promise.all(lanes)).flat();
+    const count = senders.length * lanesPerSender * perLane;
     expect(new Set(replies.map((message) => message.offset)).size).toBe(count);
 
     const ofRoom = () => messagesOf(receiver.accepted).filter((m) => m.room === room);
