@@ -37,6 +37,8 @@ const node = await startNode({
     WEBHOOK_URL: receiver.url,
     WEBHOOK_SECRET: 'bench-webhook-secret',
     WEBHOOK_CONCURRENCY: options.concurrency,
+    // Only the events counted: the clients' joins would add presence events of their own.
+    WEBHOOK_EVENTS: 'message.created',
   },
 });
 

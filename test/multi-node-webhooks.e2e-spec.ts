@@ -1,12 +1,16 @@
 import type { Message } from '@switchboard/contract';
-import { closeAllClients, request } from './support/clients.js';
+import { closeAllClients, collect, request } from './support/clients.js';
 import { useCluster } from './support/cluster.js';
 import { post, bearer } from './support/http.js';
 import { uniqueId } from './support/identities.js';
+import { eventually } from './support/redis-sentinels.js';
 import { describeWithRedis } from './support/redis-server.js';
-import { guestsIn } from './support/rooms.js';
+import { guestsIn, sent } from './support/rooms.js';
+import { sampleOf, scrape } from './support/metrics.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 import { messagesOf, WEBHOOK_API_KEY, webhookEnv } from './support/webhooks.js';
+
+const CREATED_EVENTS = 'switchboard_webhook_events_total{type="message.created"}';
 
 async function postMessage(url: string, room: string, text: string): Promise<Message> {
   const reply = await post<Message>(
@@ -72,6 +76,52 @@ describeWithRedis('webhooks over three nodes', () => {
         posted.filter((message) => message.room === room).map((message) => message.offset),
       );
     }
+  });
+
+  it('delivers the message.created of one room in offset order, whichever node stored each, with sends from every node in flight at once', async () => {
+    receiver.answering = () => 200;
+    const room = uniqueId('contended');
+    const senders = (
+      await Promise.all(
+        cluster.urls.map((url, node) => guestsIn(url, room, `N${node}a`, `N${node}b`, `N${node}c`)),
+      )
+    ).flat();
+    const [watcher] = await guestsIn(cluster.urls[0], room, 'Watcher');
+    const seenByMember = collect<Message>(watcher, 'chat:message');
+    const recorded = async () => {
+      const scrapes = await Promise.all(cluster.urls.map((url) => scrape(url)));
+      return scrapes.reduce((sum, metrics) => sum + sampleOf(metrics, CREATED_EVENTS), 0);
+    };
+    const recordedBefore = await recorded();
+    // Each sender keeps two sends in flight, the next one leaving as a reply comes back: every
+    // node stores messages of the room all the time, and replies keep arriving on every node.
+    const lanesPerSender = 2;
+    const perLane = 20;
+    const lanes = senders.flatMap((socket, s) =>
+      Array.from({ length: lanesPerSender }, async (_, lane) => {
+        const stored: Message[] = [];
+        for (let i = 0; i < perLane; i += 1) {
+          stored.push(await sent(socket, room, `s${s}-${lane}-${i}`));
+        }
+        return stored;
+      }),
+    );
+    const replies = (await Promise.all(lanes)).flat();
+    const count = senders.length * lanesPerSender * perLane;
+    expect(new Set(replies.map((message) => message.offset)).size).toBe(count);
+
+    const ofRoom = () => messagesOf(receiver.accepted).filter((m) => m.room === room);
+    await receiver.until(() => ofRoom().length >= count, `${count} events of the room`);
+    const offsets = Array.from({ length: count }, (_, i) => i + 1);
+    expect(ofRoom().map((message) => message.offset)).toEqual(offsets);
+    expect(new Set(ofRoom().map((message) => message.id)).size).toBe(count);
+    // The members saw them in that order too (the watcher's own node delivers every one).
+    await eventually('the watcher to get every message', () =>
+      Promise.resolve(seenByMember.length >= count ? true : undefined),
+    );
+    expect(seenByMember.map((message) => message.offset)).toEqual(offsets);
+    expect(ofRoom()).toEqual(seenByMember);
+    expect((await recorded()) - recordedBefore).toBe(count);
   });
 
   it('goes on delivering once Redis is back after an outage', async () => {

@@ -97,12 +97,18 @@ export class ChatService {
     newRoomsCounter: string | undefined,
     sentText = text,
   ): Promise<Message> {
+    // Queued by the store in its append step, where it can: the order of the events is then that
+    // of the offsets, whichever node stored each message (docs/webhooks.md, "Order").
+    const webhookEvent = this.history.queuesWebhookEvents
+      ? this.webhooks.messageEvent('message.created', `room:${room}`)
+      : undefined;
     const result = await this.history.append(
       { id: randomUUID(), room, user: publicUser(user), text, ts: Date.now(), clientMsgId },
       this.history.announcesAppends
         ? this.delivery.broadcastOf({ room }, ServerEvents.chatMessage, options)
         : undefined,
       newRoomsCounter,
+      webhookEvent,
     );
     if (!result.created) {
       if ('refused' in result) {
@@ -117,7 +123,8 @@ export class ChatService {
     }
     if (result.announced) this.delivery.countSent(ServerEvents.chatMessage);
     else this.delivery.send({ room }, ServerEvents.chatMessage, result.message, options);
-    if (this.webhooks.wants('message.created')) {
+    if (webhookEvent !== undefined) this.webhooks.queuedByStore('message.created', webhookEvent);
+    else if (this.webhooks.wants('message.created')) {
       this.webhooks.record('message.created', { message: result.message }, `room:${room}`);
     }
     return result.message;

@@ -180,6 +180,7 @@ function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logg
           historyLimitsOf(config),
           config.recoveryBufferPackets,
           redis.durableWrites,
+          webhookQueueLimitsOfConfig(config),
         ),
       inject: [RedisConnection],
     },

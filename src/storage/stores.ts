@@ -30,6 +30,20 @@ export interface MessageBroadcast {
   except: string[];
 }
 
+/**
+ * A webhook event about the message being stored, for a store that queues it in the same step as
+ * it gives the message its offset (`HistoryStore.queuesWebhookEvents`): then a partition's events
+ * of a room are in offset order, whichever node stored each message. The event's JSON is
+ * `before + message JSON + after`, the message JSON being known in full (its offset) only there.
+ */
+export interface MessageWebhookEvent {
+  partition: number;
+  /** The queue entry's time, ms since the epoch: the event's `ts`. */
+  ts: number;
+  before: string;
+  after: string;
+}
+
 export type AppendResult =
   /** `announced`: the store published the broadcast itself; else the caller broadcasts. */
   | { created: true; message: Message; announced: boolean }
@@ -71,6 +85,11 @@ export interface HistoryStore {
    */
   readonly announcesAppends: boolean;
   /**
+   * Whether `append` queues the `webhookEvent` it is given. Across nodes, a room's webhook events
+   * are in offset order only when they are queued in the step that allocates the offset.
+   */
+  readonly queuesWebhookEvents: boolean;
+  /**
    * Stores the draft with the room's next offset, atomically with the clientMsgId check, and drops
    * the oldest messages beyond the per-room limit. `draft.ts` is the time of the write.
    *
@@ -79,11 +98,16 @@ export interface HistoryStore {
    * in during the clock hour (UTC) of `draft.ts`, and there are fewer than `rooms` rooms with a
    * history, or the one written to least recently has had no message for `evictIdleMs`, in which
    * case its history goes (its offsets then start again at 1). Otherwise nothing changes.
+   *
+   * `webhookEvent`, given only to a store that `queuesWebhookEvents`, is queued with a new
+   * message, in the same step, within the webhook queue's bound; never with a repeated
+   * clientMsgId nor a refused room.
    */
   append(
     draft: MessageDraft,
     broadcast?: MessageBroadcast,
     newRoomsCounter?: string,
+    webhookEvent?: MessageWebhookEvent,
   ): Promise<AppendResult>;
   lastOffset(room: string): Promise<number>;
   /** The first `limit` messages with `after < offset < before` (before optional), oldest first. */

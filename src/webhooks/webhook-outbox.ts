@@ -64,6 +64,11 @@ export class WebhookOutbox {
     this.appendedListeners.push(listener);
   }
 
+  /** Tells the listeners of an append to `partition` made elsewhere (by a store, in its own step). */
+  tellAppended(partition: number): void {
+    for (const listener of this.appendedListeners) listener(partition);
+  }
+
   /**
    * Appends what waits, for a shutdown: resolves once nothing waits, or after `timeoutMs` (what
    * still waits then is lost with the process, and the log says how many).
@@ -117,10 +122,7 @@ export class WebhookOutbox {
     const partitions = [...byPartition.keys()];
     const failed = new Set(partitions.filter((_, i) => outcomes[i].status === 'rejected'));
     if (outcomes[partitions.length].status === 'rejected') this.uncounted += dropped;
-    for (const partition of partitions) {
-      if (!failed.has(partition))
-        for (const listener of this.appendedListeners) listener(partition);
-    }
+    for (const partition of partitions) if (!failed.has(partition)) this.tellAppended(partition);
     if (failed.size === 0) {
       this.outageLog?.working('webhook queue');
       return;

@@ -1,10 +1,15 @@
+import { jest } from '@jest/globals';
 import { createServices } from '../../test/support/services.js';
 import type { User, WebhookEvent } from '@switchboard/contract';
 import { ChatService } from '../rooms/chat.service.js';
 import { RoomsService } from '../rooms/rooms.service.js';
 import type { MemoryWebhookQueue } from '../storage/memory/memory-webhook-queue.js';
+import type { HistoryStore } from '../storage/stores.js';
 import { partitionOf } from './partition.js';
 import { Webhooks } from './webhooks.js';
+import { WebhookOutbox } from './webhook-outbox.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { sampleOf } from '../../test/support/metrics.js';
 
 const alice: User = { id: 'alice', name: 'Alice' };
 const ON = { WEBHOOK_URL: 'http://127.0.0.1:9/hooks', WEBHOOK_SECRET: 'a-secret-of-16-chars' };
@@ -83,6 +88,62 @@ describe('Webhooks', () => {
       { message: sent },
       { message: posted },
     ]);
+  });
+
+  it("describes a message.created for a store to queue, in record's shape around the message", async () => {
+    const services = await createServices({ ...ON, WEBHOOK_CONCURRENCY: '3' });
+    const webhooks = services.moduleRef.get(Webhooks);
+    const before = Date.now();
+    const event = webhooks.messageEvent('message.created', 'room:lobby')!;
+    const message = { id: 'm', room: 'lobby', offset: 7, user: alice, text: 'hi', ts: 1 };
+
+    const json = `${event.before}${JSON.stringify(message)}${event.after}`;
+    const parsed = JSON.parse(json) as WebhookEvent;
+    expect(parsed).toEqual({
+      id: expect.any(String),
+      type: 'message.created',
+      ts: event.ts,
+      data: { message },
+    });
+    expect(json).toBe(
+      JSON.stringify({ id: parsed.id, type: parsed.type, ts: parsed.ts, data: { message } }),
+    );
+    expect(event.ts).toBeGreaterThanOrEqual(before);
+    expect(event.partition).toBe(partitionOf('room:lobby', 3));
+    expect(webhooks.messageEvent('message.created', 'room:lobby')!.before).not.toBe(event.before);
+  });
+
+  it('describes no event of a type that WEBHOOK_EVENTS leaves out, nor with webhooks off', async () => {
+    const off = (await createServices()).moduleRef.get(Webhooks);
+    expect(off.messageEvent('message.created', 'room:lobby')).toBeUndefined();
+    const services = await createServices({ ...ON, WEBHOOK_EVENTS: 'user.online' });
+    const webhooks = services.moduleRef.get(Webhooks);
+    expect(webhooks.messageEvent('message.created', 'room:lobby')).toBeUndefined();
+  });
+
+  it('leaves message.created to a store that queues it in its append step, and counts it once', async () => {
+    const services = await createServices({ ...ON, WEBHOOK_EVENTS: 'message.created' });
+    const chat = services.moduleRef.get(ChatService);
+    // The memory store playing one that queues the events it is given, as Redis's does.
+    Object.defineProperty(services.history, 'queuesWebhookEvents', { value: true });
+    const append = jest.spyOn(services.history as HistoryStore, 'append');
+    const woken: number[] = [];
+    services.moduleRef.get(WebhookOutbox).onAppended((partition) => woken.push(partition));
+    await services.moduleRef.get(RoomsService).join(alice, 'a1', 'lobby');
+
+    await chat.send(alice, 'a1', { room: 'lobby', text: 'once', clientMsgId: 'c1' }, alice.id);
+    await chat.send(alice, 'a1', { room: 'lobby', text: 'once', clientMsgId: 'c1' }, alice.id);
+    await nextTurn();
+
+    const given = append.mock.calls.map((call) => call[3]);
+    expect(given).toEqual([
+      expect.objectContaining({ partition: partitionOf('room:lobby', 4) }),
+      expect.anything(),
+    ]);
+    expect(await queued(services.webhookQueue!, 4)).toEqual([]);
+    expect(woken).toEqual([partitionOf('room:lobby', 4)]);
+    const metrics = await services.moduleRef.get(MetricsService).render();
+    expect(sampleOf(metrics, 'switchboard_webhook_events_total{type="message.created"}')).toBe(1);
   });
 
   it('never throws for data that JSON cannot hold', async () => {

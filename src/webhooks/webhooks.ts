@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { WebhookEventData, WebhookEventType } from '@switchboard/contract';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { MessageWebhookEvent } from '../storage/stores.js';
 import { partitionOf } from './partition.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 
@@ -55,5 +56,29 @@ export class Webhooks {
       // Data that JSON cannot hold (a cycle, a BigInt) is a bug of the source, not of the caller.
       this.logger.error({ err: error, type }, 'webhook event not recorded');
     }
+  }
+
+  /**
+   * The event of `type` about a message about to be stored, for a store to queue in the step that
+   * gives the message its offset (`HistoryStore.queuesWebhookEvents`): the shape `record` gives,
+   * `{ id, type, ts, data: { message } }`, around the message JSON that only that step knows.
+   * Undefined when `type` is not wanted. Once the store has queued it, call `queuedByStore`.
+   */
+  messageEvent(type: 'message.created', key: string): MessageWebhookEvent | undefined {
+    if (!this.types.has(type)) return undefined;
+    const ts = Date.now();
+    const withoutData = JSON.stringify({ id: randomUUID(), type, ts, data: {} });
+    return {
+      partition: partitionOf(key, this.partitions),
+      ts,
+      before: `${withoutData.slice(0, -2)}"message":`,
+      after: '}}',
+    };
+  }
+
+  /** Counts an event that a store queued, as `record` counts its own, and wakes its sender. */
+  queuedByStore(type: WebhookEventType, event: MessageWebhookEvent): void {
+    this.metrics.webhookEventRecorded(type);
+    this.outbox.tellAppended(event.partition);
   }
 }

@@ -23,6 +23,8 @@ const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000
 export class MemoryHistoryStore implements HistoryStore {
   /** On one node, the caller's broadcast right after the append is already in offset order. */
   readonly announcesAppends = false;
+  /** On one node, the caller's own record right after the append is already in offset order. */
+  readonly queuesWebhookEvents = false;
   /** In the order of their last message: a Map keeps insertion order, and a write re-inserts. */
   private readonly rooms = new Map<string, RoomHistory>();
   private readonly newRooms: NewRoomCounts;

@@ -6,6 +6,8 @@ import {
   type RedisServer,
 } from '../../../test/support/redis-server.js';
 import { describeHistoryStore } from '../stores.contract.js';
+import { describeHistoryWebhookEvents } from '../history-webhook-events.contract.js';
+import { RedisWebhookQueue } from './redis-webhook-queue.js';
 import type { HistoryLimits, MessageDraft } from '../stores.js';
 import { ReplicaConfirmedWrites } from './durable-writes.js';
 import { RedisHistoryStore } from './redis-history.store.js';
@@ -63,6 +65,22 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
         new ReplicaConfirmedWrites(first, 1, WAIT_TIMEOUT_MS),
       ),
   );
+  describeHistoryWebhookEvents('redis, confirmed by a replica,', (history, webhooks) => {
+    const keys = new RedisKeys(uniquePrefix('durable'));
+    const storeOn = (client: Redis) =>
+      new RedisHistoryStore(
+        client,
+        keys,
+        history,
+        1000,
+        new ReplicaConfirmedWrites(client, 1, WAIT_TIMEOUT_MS),
+        webhooks,
+      );
+    return {
+      stores: [storeOn(first), storeOn(second)],
+      queue: new RedisWebhookQueue(first, keys, webhooks),
+    };
+  });
 
   it('confirms a repeated clientMsgId first written through another connection only once the replica holds it', async () => {
     const keys = new RedisKeys(uniquePrefix('durable'));

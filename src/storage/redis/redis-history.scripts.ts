@@ -1,5 +1,6 @@
 import type { MessageBroadcast } from '../stores.js';
 import { LuaScript } from './lua-script.js';
+import { appendWebhookEntryLua, boundWebhookStreamLua } from './redis-webhook-queue.scripts.js';
 
 /** Socket.IO's packet type of an event, in what the adapter stream carries. */
 const EVENT_PACKET_TYPE = 2;
@@ -49,6 +50,10 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * and Redis's WAIT covers only the writes of its own connection, and the earlier message may
  * have been written by another (rewriting its entry puts a write behind it in the replication
  * stream, so replicas that confirm the rewrite hold the message too).
+ * With a webhook event to queue (and only then), two more KEYS: the partition's webhook stream and
+ * its dropped counter; ARGV[22] is then always given ('0' or '1'), then the partition's bound, the
+ * event's ts, its JSON before and after the message JSON: queued in this step, like the broadcast,
+ * so that the partition holds a room's message.created in offset order.
  * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId,
  * {2, 'rooms' or 'newRoomsPerHour'} for a room refused its history.
  */
@@ -106,6 +111,10 @@ redis.call('ZADD', KEYS[5], now * 1000, ARGV[13])
 if ARGV[5] == '1' then
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
     'uid', ARGV[9], 'nsp', ARGV[10], 'type', ARGV[11], 'data', ARGV[6] .. message .. ARGV[7])
+end
+if #KEYS > 5 then
+  ${appendWebhookEntryLua('KEYS[6]', 'ARGV[24]', 'ARGV[25] .. message .. ARGV[26]')}
+  ${boundWebhookStreamLua('KEYS[6]', 'KEYS[7]', 'ARGV[23]')}
 end
 return {1, offset}
 `);

@@ -7,8 +7,10 @@ import type {
   HistoryStore,
   MessageBroadcast,
   MessageDraft,
+  MessageWebhookEvent,
   NewRoomRefusal,
 } from '../stores.js';
+import type { WebhookQueueLimits } from '../webhook-queue.js';
 import {
   APPEND_MESSAGE,
   BROADCAST_MESSAGE_TYPE,
@@ -32,6 +34,7 @@ const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000
  */
 export class RedisHistoryStore implements HistoryStore {
   readonly announcesAppends = true;
+  readonly queuesWebhookEvents: boolean;
 
   constructor(
     private readonly redis: Redis,
@@ -41,12 +44,17 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly streamLength: number,
     /** Where appends go: confirmed by replicas before they are answered, with REDIS_WAIT_REPLICAS. */
     private readonly writes: DurableWrites = new UnconfirmedWrites(redis),
-  ) {}
+    /** The webhook queue's bounds (RedisWebhookQueue's, same keys); undefined with webhooks off. */
+    private readonly webhookLimits?: WebhookQueueLimits,
+  ) {
+    this.queuesWebhookEvents = webhookLimits !== undefined;
+  }
 
   async append(
     draft: MessageDraft,
     broadcast?: MessageBroadcast,
     newRoomsCounter?: string,
+    webhookEvent?: MessageWebhookEvent,
   ): Promise<AppendResult> {
     const { id, room, user, text, ts, clientMsgId } = draft;
     const [broadcastBefore, broadcastAfter] =
@@ -85,7 +93,8 @@ export class RedisHistoryStore implements HistoryStore {
       this.keys.newRoomsPrefix,
     ];
     // Only then does the script need to know: without replicas to wait for, not a byte more.
-    if (this.writes.confirming) args.push('1');
+    if (webhookEvent !== undefined) this.queueing(webhookEvent, keys, args);
+    else if (this.writes.confirming) args.push('1');
     const [created, value] = (await this.writes.run((client) =>
       APPEND_MESSAGE.run(client, keys, args),
     )) as [number, number | string];
@@ -94,6 +103,21 @@ export class RedisHistoryStore implements HistoryStore {
     const message: Message = { id, room, offset: value as number, user, text, ts };
     if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
     return { created: true, message, announced: broadcast !== undefined };
+  }
+
+  /** The keys and arguments with which APPEND_MESSAGE queues the event. */
+  private queueing(event: MessageWebhookEvent, keys: string[], args: (string | number)[]): void {
+    if (this.webhookLimits === undefined) {
+      throw new Error('this history store queues no webhook events: webhooks are off');
+    }
+    keys.push(this.keys.webhookEvents(event.partition), this.keys.webhookDropped(event.partition));
+    args.push(
+      this.writes.confirming ? '1' : '0',
+      this.webhookLimits.perPartition,
+      event.ts,
+      event.before,
+      event.after,
+    );
   }
 
   async lastOffset(room: string): Promise<number> {

@@ -21,8 +21,11 @@ import { RedisPresenceStore } from './redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
 import { RedisWebhookQueue } from './redis-webhook-queue.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
+import { describeHistoryWebhookEvents } from '../history-webhook-events.contract.js';
+import { UnconfirmedWrites } from './durable-writes.js';
 
 const NODE_TIMEOUT_MS = 6000;
+const HISTORY_LIMITS = { perRoom: 10, rooms: 10, evictIdleMs: 0, newRoomsPerHour: 10 };
 
 describeWithRedis('Redis stores', () => {
   let server: RedisServer;
@@ -131,6 +134,23 @@ describeWithRedis('Redis stores', () => {
       ];
     },
   );
+
+  describeHistoryWebhookEvents('redis', (history, webhooks) => {
+    // Two nodes: two connections, one prefix.
+    const keys = freshKeys();
+    const other = new Redis(server.url);
+    otherClients.push(other);
+    const storeOn = (client: Redis) =>
+      new RedisHistoryStore(client, keys, history, 1000, new UnconfirmedWrites(client), webhooks);
+    return {
+      stores: [storeOn(redis), storeOn(other)],
+      queue: new RedisWebhookQueue(redis, keys, webhooks),
+    };
+  });
+  it("queues no webhook event without the queue's bounds (webhooks off)", () => {
+    const store = new RedisHistoryStore(redis, freshKeys(), HISTORY_LIMITS, 1000);
+    expect(store.queuesWebhookEvents).toBe(false);
+  });
 
   it('keeps an idempotent answer for as long as it was told, in Redis', async () => {
     const keys = freshKeys();

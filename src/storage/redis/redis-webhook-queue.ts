@@ -10,23 +10,11 @@ import type {
 } from '../webhook-queue.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
-
-/**
- * KEYS: the partition's stream, its dropped counter. ARGV: the partition's bound, then `ts`, `json`
- * of each entry. One step, so that the stream never holds more than its bound and every entry
- * trimmed is counted.
- */
-const APPEND = new LuaScript(`
-for i = 2, #ARGV, 2 do
-  redis.call('XADD', KEYS[1], '*', 't', ARGV[i], 'e', ARGV[i + 1])
-end
-local over = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[1])
-if over > 0 then
-  redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
-  redis.call('INCRBY', KEYS[2], over)
-end
-return over
-`);
+import {
+  APPEND_WEBHOOK_ENTRIES,
+  WEBHOOK_ENTRY_JSON_FIELD,
+  WEBHOOK_ENTRY_TS_FIELD,
+} from './redis-webhook-queue.scripts.js';
 
 /** KEYS: the lease. ARGV: the owner, the lease's length (ms). 1 when the owner holds it now. */
 const LEASE = new LuaScript(`
@@ -70,7 +58,7 @@ export class RedisWebhookQueue implements WebhookQueue {
       for (const { ts, json } of entries.slice(start, start + ENTRIES_PER_APPEND)) {
         args.push(ts, json);
       }
-      appends.push(APPEND.runInOrder(this.redis, keys, args));
+      appends.push(APPEND_WEBHOOK_ENTRIES.runInOrder(this.redis, keys, args));
     }
     await Promise.all(appends);
   }
@@ -151,8 +139,8 @@ function entryOf([position, fields]: StreamEntry): QueuedWebhookEntry {
   let ts = 0;
   let json = 'null';
   for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i] === 't') ts = Number(fields[i + 1]);
-    else if (fields[i] === 'e') json = fields[i + 1];
+    if (fields[i] === WEBHOOK_ENTRY_TS_FIELD) ts = Number(fields[i + 1]);
+    else if (fields[i] === WEBHOOK_ENTRY_JSON_FIELD) json = fields[i + 1];
   }
   return { position, ts, json };
 }
