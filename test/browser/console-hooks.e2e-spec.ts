@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { describeWithChromium, useChromium } from '../support/chromium.js';
-import { ConsolePage } from '../support/console-page.js';
+import { useConsolePages } from '../support/console-page.js';
 import { useHookBackend } from '../support/hook-backend.js';
 import { useServer } from '../support/server.js';
 
@@ -12,21 +12,10 @@ describeWithChromium('the console and the hooks, in Chromium', () => {
   const hooks = useHookBackend(env, ['connect', 'rpc']);
   const server = useServer(env);
   const chromium = useChromium();
-  let pages: ConsolePage[] = [];
-  afterEach(async () => {
-    for (const page of pages) {
-      expect(page.dialogs).toEqual([]);
-      expect(page.problems).toEqual([]);
-    }
-    await Promise.all(pages.map((page) => page.close()));
-    pages = [];
-  });
-
-  async function open(): Promise<ConsolePage> {
-    const page = await ConsolePage.open(chromium.browser, server.url);
-    pages.push(page);
-    return page;
-  }
+  const open = useConsolePages(
+    () => chromium.browser,
+    () => server.url,
+  );
 
   beforeAll(() => {
     hooks.backend.answer('/connect', ({ body }) =>

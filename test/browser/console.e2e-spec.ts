@@ -7,7 +7,7 @@ import {
 } from '../../src/storage/stores.js';
 import type { Page } from 'playwright-core';
 import { describeWithChromium, useChromium } from '../support/chromium.js';
-import { ConsolePage } from '../support/console-page.js';
+import { ConsolePage, useConsolePages } from '../support/console-page.js';
 import { serverApi } from '../support/http.js';
 import { uniqueId } from '../support/identities.js';
 import { freePort } from '../support/redis-server.js';
@@ -46,27 +46,16 @@ async function focused(page: Page): Promise<{ name: string; outlined: boolean }>
 describeWithChromium('the console at GET /, in Chromium', () => {
   const chromium = useChromium();
   let server: RunningServer;
-  let pages: ConsolePage[] = [];
   const api = serverApi(() => server.url, API_KEY);
 
   beforeAll(async () => {
     server = await startServer(ENV);
   });
   afterAll(() => server.close());
-  afterEach(async () => {
-    for (const page of pages) {
-      expect(page.dialogs).toEqual([]);
-      expect(page.problems).toEqual([]);
-    }
-    await Promise.all(pages.map((page) => page.close()));
-    pages = [];
-  });
-
-  async function open(): Promise<ConsolePage> {
-    const page = await ConsolePage.open(chromium.browser, server.url);
-    pages.push(page);
-    return page;
-  }
+  const open = useConsolePages(
+    () => chromium.browser,
+    () => server.url,
+  );
 
   it('lets two people in one room chat, each seeing the other’s message under the right name', async () => {
     const room = uniqueId('lobby');

@@ -148,3 +148,27 @@ export class ConsolePage {
     return this.context.close();
   }
 }
+
+/**
+ * Opens console pages of the server at `url()` in `browser()` for the tests of a describe block,
+ * and after each test checks that none showed a dialog or a problem, then closes them.
+ */
+export function useConsolePages(
+  browser: () => Browser,
+  url: () => string,
+): () => Promise<ConsolePage> {
+  let pages: ConsolePage[] = [];
+  afterEach(async () => {
+    for (const page of pages) {
+      expect(page.dialogs).toEqual([]);
+      expect(page.problems).toEqual([]);
+    }
+    await Promise.all(pages.map((page) => page.close()));
+    pages = [];
+  });
+  return async () => {
+    const page = await ConsolePage.open(browser(), url());
+    pages.push(page);
+    return page;
+  };
+}
