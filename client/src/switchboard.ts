@@ -100,6 +100,8 @@ export class Switchboard {
   private readonly tokens: TokenKeeper;
   private readonly joinedRooms = new Map<string, Room>();
   private readonly joining = new Map<string, Promise<Room>>();
+  /** Joined rooms that the server's current session does not hold: their re-join has not succeeded yet. */
+  private readonly roomsOutsideSession = new Set<Room>();
   private readonly seenNotifications = new SeenIds(REMEMBERED_NOTIFICATIONS);
   private currentDetail: StateChange = { state: 'connecting' };
   private currentWelcome: Welcome | undefined;
@@ -311,20 +313,23 @@ export class Switchboard {
   }
 
   /**
-   * A recovered session is still in its rooms and got what it missed replayed. Otherwise every
-   * room is joined again, and only then do the waiting sends go out: before that, the server
-   * would refuse them (not in the room).
+   * A recovered session is still in the rooms it held and got what it missed replayed; a room
+   * whose re-join was still being retried when that session dropped is not among them. Every
+   * other room is joined again, and only then do the waiting sends go out: before that, the
+   * server would refuse them (not in the room).
    */
   private async rejoinRooms(recovered: boolean): Promise<void> {
     const connection = ++this.connectionNumber;
     const rooms = [...this.joinedRooms.values()];
-    if (recovered || rooms.length === 0) {
-      for (const room of rooms) room.resume();
+    if (!recovered) for (const room of rooms) this.roomsOutsideSession.add(room);
+    const toRejoin = rooms.filter((room) => this.roomsOutsideSession.has(room));
+    for (const room of rooms) if (!this.roomsOutsideSession.has(room)) room.resume();
+    if (toRejoin.length === 0) {
       this.queue.ready();
       return;
     }
     this.queue.rejoining();
-    await Promise.all(rooms.map((room) => this.rejoinWhileNotNow(room, connection)));
+    await Promise.all(toRejoin.map((room) => this.rejoinWhileNotNow(room, connection)));
     if (connection === this.connectionNumber && this.clientSocket.connected) this.queue.ready();
   }
 
@@ -337,6 +342,7 @@ export class Switchboard {
     for (let pauseMs = FIRST_REJOIN_PAUSE_MS; ; pauseMs *= 2) {
       try {
         await room.rejoin();
+        this.roomsOutsideSession.delete(room);
         return;
       } catch (error) {
         if (!(error instanceof SwitchboardError && NOT_NOW.has(error.code))) {
@@ -460,6 +466,7 @@ export class Switchboard {
 
   private forget(room: Room): void {
     if (this.joinedRooms.get(room.name) === room) this.joinedRooms.delete(room.name);
+    this.roomsOutsideSession.delete(room);
   }
 
   private setState(detail: StateChange): void {

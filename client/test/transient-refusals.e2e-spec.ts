@@ -16,6 +16,8 @@ class ScriptedServer {
   readonly joins: string[] = [];
   /** What `room:join` answers, in turn; then every join succeeds. */
   joinRefusals: Reply<never>[] = [];
+  /** Whether the next welcome says the session was recovered. */
+  recoverNext = false;
   private connections = 0;
   onConnection: (socket: Socket) => void = () => undefined;
 
@@ -26,7 +28,7 @@ class ScriptedServer {
       const welcome: Welcome = {
         socketId: socket.id,
         user: { id: 'user-1', name: 'One' },
-        recovered: false,
+        recovered: this.recoverNext,
         serverTime: Date.now(),
       };
       socket.on('room:join', ({ room }: { room: string }, reply: (answer: unknown) => void) => {
@@ -38,6 +40,7 @@ class ScriptedServer {
           },
         );
       });
+      this.recoverNext = false;
       socket.emit('welcome', welcome);
       this.onConnection(socket);
     });
@@ -104,6 +107,30 @@ describe('refusals that mean "not now" (client library)', () => {
     expect(server.connectionCount).toBe(2);
     expect(server.joins).toEqual(['lobby', 'lobby', 'lobby', 'lobby']);
     expect(errors).toEqual([]);
+  });
+
+  it('joins a room again after a recovered reconnection when the session dropped before its re-join succeeded', async () => {
+    const switchboard = openSwitchboard(server.url);
+    await switchboard.join('lobby');
+
+    // The re-join on the second connection is refused, and that connection drops during the
+    // pause before the next try; the third connection recovers the second's session, which
+    // never held the room.
+    server.joinRefusals = [unavailable];
+    const refused = new Promise<Socket>((resolve) => {
+      server.onConnection = (socket) => socket.on('room:join', () => resolve(socket));
+    });
+    for (const socket of server.io.sockets.sockets.values()) socket.conn.close();
+    const secondConnection = await refused;
+    const rejoined = new Promise<void>((resolve) => {
+      server.onConnection = (socket) => socket.on('room:join', () => resolve());
+    });
+    server.recoverNext = true;
+    secondConnection.conn.close();
+    await rejoined;
+
+    expect(server.connectionCount).toBe(3);
+    expect(server.joins).toEqual(['lobby', 'lobby', 'lobby']);
   });
 
   it('hands a notification replayed without an acknowledgement id to the listeners, and answers only those that asked', async () => {
