@@ -2,48 +2,49 @@ import type { MessageBroadcast } from '../stores.js';
 import { LuaScript } from './lua-script.js';
 import { appendWebhookEntryLua, boundWebhookStreamLua } from './redis-webhook-queue.scripts.js';
 
-/** Socket.IO's packet type of an event, in what the adapter stream carries. */
+/** Socket.IO's packet type of an event. */
 const EVENT_PACKET_TYPE = 2;
 /** The cluster adapter's message type of a broadcast. */
-export const BROADCAST_MESSAGE_TYPE = '3';
+const BROADCAST_MESSAGE_TYPE = 3;
 /**
  * The sender id that the cluster adapter reserves for publishers that are not nodes: every node,
- * the publishing one included, delivers such an entry, and none counts it as another node.
+ * the publishing one included, delivers such a message, and none counts it as another node.
  */
-export const EXTERNAL_PUBLISHER_UID = 'emitter';
+const EXTERNAL_PUBLISHER_UID = 'emitter';
 /** The Socket.IO namespace that every event of the contract travels in. */
 export const MAIN_NAMESPACE = '/';
-const AFTER_EVENT_DATA = `],"nsp":${JSON.stringify(MAIN_NAMESPACE)}},"opts":{"rooms":`;
 
 /**
- * The `data` of the Socket.IO Redis streams adapter's entry for a message's broadcast, in that
- * adapter's own format, around the message JSON that only APPEND_MESSAGE knows in full (its
- * offset): `data` is `before + message JSON + after`.
+ * The cluster adapter's message (RoomChannelsAdapter, socket.io-adapter's format) for a message's
+ * broadcast, around the message JSON that only APPEND_MESSAGE knows in full (its offset): the
+ * message published is `before + message JSON + after`.
  */
-export function broadcastDataAround(broadcast: MessageBroadcast): [before: string, after: string] {
+export function broadcastAround(broadcast: MessageBroadcast): [before: string, after: string] {
   return [
-    `{"packet":{"type":${EVENT_PACKET_TYPE},"data":[${JSON.stringify(broadcast.event)},`,
-    `${AFTER_EVENT_DATA}${JSON.stringify(broadcast.rooms)},` +
-      `"except":${JSON.stringify(broadcast.except)},"flags":{}}}`,
+    `{"uid":${JSON.stringify(EXTERNAL_PUBLISHER_UID)},"nsp":${JSON.stringify(MAIN_NAMESPACE)},` +
+      `"type":${BROADCAST_MESSAGE_TYPE},"data":{"packet":{"type":${EVENT_PACKET_TYPE},` +
+      `"data":[${JSON.stringify(broadcast.event)},`,
+    `],"nsp":${JSON.stringify(MAIN_NAMESPACE)}},"opts":{"rooms":${JSON.stringify(broadcast.rooms)},` +
+      `"except":${JSON.stringify(broadcast.except)},"flags":{}}}}`,
   ];
 }
 
 /**
  * Stores a message with the room's next offset, in one step with the clientMsgId check and the
- * trim to the history limit, and (when asked) publishes it to the Socket.IO adapter's stream in
+ * trim to the history limit, and (when asked) publishes its broadcast to the room's channel in
  * that same step. Publishing inside the script is what keeps delivery in offset order across
- * nodes: the stream orders entries by when they were added, and here no other send of the room
- * can come between the allocation of an offset and the entry that carries it.
+ * nodes: Redis delivers a channel's messages in the order they were published, and here no other
+ * send of the room can come between the allocation of an offset and the message that carries it.
  *
  * A room without a history (its offset counter was absent: INCR gives 1) is let in here too, so
  * that two nodes cannot both take the last place or a counter's last room of the hour; a message
  * to a room with a history pays for none of it. Refused, the script undoes its INCR and changes
  * nothing else. Times are the message's `ts` (ms); the rooms' scores are in microseconds.
  *
- * KEYS: last offset, history list, clientMsgId → offset hash, adapter stream, rooms by last write.
+ * KEYS: last offset, history list, clientMsgId → offset hash, rooms by last write.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
- * '1' to publish, stream data before and after the message JSON, stream length, entry uid, nsp,
- * type, rooms limit, the room, the prefixes of a room's three keys (to forget another room's
+ * the channel to publish to ('' for none), the published message before and after the message
+ * JSON, rooms limit, the room, the prefixes of a room's three keys (to forget another room's
  * history), the message's ts, the idle time (ms) that lets a room's history go, rooms per counter
  * per hour, the counter ('' for none) and the prefix of its hourly count's key, and '1' when a
  * repeated clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS),
@@ -51,7 +52,7 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * have been written by another (rewriting its entry puts a write behind it in the replication
  * stream, so replicas that confirm the rewrite hold the message too).
  * With a webhook event to queue (and only then), two more KEYS: the partition's webhook stream and
- * its dropped counter; ARGV[22] is then always given ('0' or '1'), then the partition's bound, the
+ * its dropped counter; ARGV[18] is then always given ('0' or '1'), then the partition's bound, the
  * event's ts, its JSON before and after the message JSON: queued in this step, like the broadcast,
  * so that the partition holds a room's message.created in offset order.
  * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId,
@@ -66,29 +67,29 @@ if idempotencyKey ~= '' then
     local last = tonumber(redis.call('GET', KEYS[1]) or '0')
     local index = tonumber(earlier) - (last - redis.call('LLEN', KEYS[2]) + 1)
     if index >= 0 then
-      if ARGV[22] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
+      if ARGV[18] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
       return {0, redis.call('LINDEX', KEYS[2], index)}
     end
   end
 end
-local now = tonumber(ARGV[17])
+local now = tonumber(ARGV[13])
 local offset = redis.call('INCR', KEYS[1])
 if offset == 1 then
   local hour = math.floor(now / 3600000)
-  local counted = ARGV[20] ~= ''
-  local countKey = ARGV[21] .. hour .. ':' .. ARGV[20]
-  if counted and tonumber(redis.call('GET', countKey) or '0') >= tonumber(ARGV[19]) then
+  local counted = ARGV[16] ~= ''
+  local countKey = ARGV[17] .. hour .. ':' .. ARGV[16]
+  if counted and tonumber(redis.call('GET', countKey) or '0') >= tonumber(ARGV[15]) then
     redis.call('DEL', KEYS[1])
     return {2, 'newRoomsPerHour'}
   end
-  if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[12]) then
-    local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-    if now - tonumber(oldest[2]) / 1000 < tonumber(ARGV[18]) then
+  if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then
+    local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+    if now - tonumber(oldest[2]) / 1000 < tonumber(ARGV[14]) then
       redis.call('DEL', KEYS[1])
       return {2, 'rooms'}
     end
-    redis.call('ZREM', KEYS[5], oldest[1])
-    redis.call('DEL', ARGV[14] .. oldest[1], ARGV[15] .. oldest[1], ARGV[16] .. oldest[1])
+    redis.call('ZREM', KEYS[4], oldest[1])
+    redis.call('DEL', ARGV[10] .. oldest[1], ARGV[11] .. oldest[1], ARGV[12] .. oldest[1])
   end
   if counted then
     redis.call('INCR', countKey)
@@ -107,14 +108,13 @@ while length > limit do
   end
   length = length - 1
 end
-redis.call('ZADD', KEYS[5], now * 1000, ARGV[13])
-if ARGV[5] == '1' then
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
-    'uid', ARGV[9], 'nsp', ARGV[10], 'type', ARGV[11], 'data', ARGV[6] .. message .. ARGV[7])
+redis.call('ZADD', KEYS[4], now * 1000, ARGV[9])
+if ARGV[5] ~= '' then
+  redis.call('SPUBLISH', ARGV[5], ARGV[6] .. message .. ARGV[7])
 end
-if #KEYS > 5 then
-  ${appendWebhookEntryLua('KEYS[6]', 'ARGV[24]', 'ARGV[25] .. message .. ARGV[26]')}
-  ${boundWebhookStreamLua('KEYS[6]', 'KEYS[7]', 'ARGV[23]')}
+if #KEYS > 4 then
+  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[20]', 'ARGV[21] .. message .. ARGV[22]')}
+  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[19]')}
 end
 return {1, offset}
 `);

@@ -11,14 +11,7 @@ import type {
   NewRoomRefusal,
 } from '../stores.js';
 import type { WebhookQueueLimits } from '../webhook-queue.js';
-import {
-  APPEND_MESSAGE,
-  BROADCAST_MESSAGE_TYPE,
-  EXTERNAL_PUBLISHER_UID,
-  MAIN_NAMESPACE,
-  READ_PAGE,
-  broadcastDataAround,
-} from './redis-history.scripts.js';
+import { APPEND_MESSAGE, READ_PAGE, broadcastAround } from './redis-history.scripts.js';
 import { UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -40,8 +33,6 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly limits: HistoryLimits,
-    /** The adapter stream's length, which bounds what Socket.IO's recovery can replay. */
-    private readonly streamLength: number,
     /** Where appends go: confirmed by replicas before they are answered, with REDIS_WAIT_REPLICAS. */
     private readonly writes: DurableWrites = new UnconfirmedWrites(redis),
     /** The webhook queue's bounds (RedisWebhookQueue's, same keys); undefined with webhooks off. */
@@ -58,7 +49,7 @@ export class RedisHistoryStore implements HistoryStore {
   ): Promise<AppendResult> {
     const { id, room, user, text, ts, clientMsgId } = draft;
     const [broadcastBefore, broadcastAfter] =
-      broadcast === undefined ? NO_BROADCAST : broadcastDataAround(broadcast);
+      broadcast === undefined ? NO_BROADCAST : broadcastAround(broadcast);
     // Serialised once, in the contract's field order, around the offset only Redis can know.
     const beforeOffset = `${JSON.stringify({ id, room }).slice(0, -1)},"offset":`;
     const afterOffset = `,${JSON.stringify({ user, text, ts, clientMsgId }).slice(1)}`;
@@ -66,7 +57,6 @@ export class RedisHistoryStore implements HistoryStore {
       this.keys.lastOffset(room),
       this.keys.history(room),
       this.keys.clientMsgIds(room),
-      this.keys.adapterStream,
       this.keys.historyRooms,
     ];
     const args = [
@@ -74,13 +64,9 @@ export class RedisHistoryStore implements HistoryStore {
       clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
       beforeOffset,
       afterOffset,
-      broadcast ? '1' : '0',
+      broadcast === undefined ? '' : this.keys.channels.of(broadcast.rooms),
       broadcastBefore,
       broadcastAfter,
-      this.streamLength,
-      broadcast ? EXTERNAL_PUBLISHER_UID : '',
-      broadcast ? MAIN_NAMESPACE : '',
-      broadcast ? BROADCAST_MESSAGE_TYPE : '',
       this.limits.rooms,
       room,
       this.keys.lastOffsetPrefix,
