@@ -15,6 +15,7 @@ import { cpus, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChild } from './support/processes.mjs';
+import { median } from './support/tables.mjs';
 
 const BENCH_DIR = import.meta.dirname;
 const SERVER_START_TIMEOUT_MS = 30_000;
@@ -208,12 +209,6 @@ async function runLoad(scenario, servers) {
 }
 
 // ---- the table ----
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function tableRows(results) {
   const rows = [
