@@ -112,15 +112,15 @@ function settings() {
   };
 }
 
-/** Node `index` (from 0) of round `round`, over `redis` unless --memory. */
-function startClusterNode(index, redis, prefix, round) {
+/** Node `index` (from 0) of `nodeCount` in round `round`, over `redis` unless --memory. */
+function startClusterNode(index, nodeCount, redis, prefix, round) {
   const name = `node-${index + 1}`;
   const nodeArgs = options['cpu-prof']
     ? // Written when the node exits after SIGTERM.
       [
         '--cpu-prof',
         `--cpu-prof-dir=${options['cpu-prof']}`,
-        `--cpu-prof-name=${name}-r${round}.cpuprofile`,
+        `--cpu-prof-name=${name}-of-${nodeCount}-r${round}.cpuprofile`,
       ]
     : [];
   return startNode({ name, main: options.main, redis, keyPrefix: prefix, nodeArgs });
@@ -240,7 +240,7 @@ async function runRound(setup, round, nodeCount) {
     nodes.push(
       ...(await Promise.all(
         Array.from({ length: nodeCount }, (_, index) =>
-          startClusterNode(index, redis, `${prefix}:`, round),
+          startClusterNode(index, nodeCount, redis, `${prefix}:`, round),
         ),
       )),
     );
