@@ -9,8 +9,8 @@ import type { Redis } from 'ioredis';
  * subscriptions: a subscription asked for while Redis is away fails at once (the join that needs
  * it replies INTERNAL), and after every loss of the connection all the channels wanted are
  * subscribed again here, then `renewed` runs: what was published meanwhile went past this node,
- * and the caller looks for what it missed (`lost` runs when the connection goes, so that it can
- * hold back what arrives between the renewal and the end of that search).
+ * and the caller looks for what it missed (`renewing` runs first, so that it can hold back what
+ * arrives between the renewal and the end of that search).
  */
 export class ChannelSubscriptions {
   /** Channel → its subscription, settled once Redis confirmed or refused it. */
@@ -21,17 +21,13 @@ export class ChannelSubscriptions {
 
   constructor(
     private readonly subscriber: Redis,
-    private readonly on: { lost(): void; renewed(): void },
+    private readonly on: { renewing(): void; renewed(): void },
   ) {
     this.renewalDue = subscriber.status !== 'ready';
     subscriber.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
       this.handlers.get(channel.toString())?.(message),
     );
-    subscriber.on('close', () => {
-      if (this.renewalDue) return;
-      this.renewalDue = true;
-      this.on.lost();
-    });
+    subscriber.on('close', () => (this.renewalDue = true));
     subscriber.on('ready', () => {
       if (!this.renewalDue) return;
       this.renewalDue = false;
@@ -69,13 +65,14 @@ export class ChannelSubscriptions {
   }
 
   private async renew(): Promise<void> {
+    this.on.renewing();
     const channels = [...this.wanted.keys()];
     for (const channel of channels) this.wanted.set(channel, this.subscribe(channel));
-    const outcomes = await Promise.allSettled(
+    await Promise.allSettled(
       channels.map((channel) => this.wanted.get(channel) ?? Promise.resolve()),
     );
-    // Lost again before every channel was confirmed: the next return renews them all again.
-    if (outcomes.some((outcome) => outcome.status === 'rejected')) return;
+    // Even when some were refused: what the others missed is due now (a connection lost again
+    // before they were confirmed renews them all at its return).
     this.on.renewed();
   }
 }

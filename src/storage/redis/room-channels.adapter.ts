@@ -100,13 +100,14 @@ export class RoomChannelsAdapter extends ClusterAdapter {
       (room) => this.released(room),
     );
     this.subscriptions = new ChannelSubscriptions(options.subscriber, {
-      lost: () => this.holdAll(),
+      renewing: () => this.holdAll(),
       renewed: () => void this.repairAll(),
     });
     void this.subscriptions.add(this.channels.main, (raw) => this.received(raw));
-    void this.subscriptions.add(this.channels.ofNode(this.uid), (raw) =>
-      this.onResponse(decodeMessage(raw) as ClusterResponse),
-    );
+    void this.subscriptions.add(this.channels.ofNode(this.uid), (raw) => {
+      const response = decoded<ClusterResponse>(raw);
+      if (response !== undefined) this.onResponse(response);
+    });
     this.on('create-room', (room: Room) => this.roomCreated(room));
     this.on('delete-room', (room: Room) => this.roomDeleted(room));
   }
@@ -191,12 +192,8 @@ export class RoomChannelsAdapter extends ClusterAdapter {
   }
 
   private received(raw: Buffer): void {
-    let message: ClusterMessage;
-    try {
-      message = decodeMessage(raw) as ClusterMessage;
-    } catch {
-      return;
-    }
+    const message = decoded<ClusterMessage>(raw);
+    if (message === undefined) return;
     if (
       message.type === MessageType.BROADCAST &&
       message.data.requestId === undefined &&
@@ -242,6 +239,8 @@ export class RoomChannelsAdapter extends ClusterAdapter {
     if (!isNamedRoom(room)) return;
     this.subscriptions.remove(this.channels.ofRoom(room));
     this.delivered.delete(room);
+    // No socket left here to deliver what was held to.
+    this.held.delete(room);
   }
 
   private deliver(packet: BroadcastPacket, opts: BroadcastOptions): void {
@@ -325,5 +324,14 @@ export class RoomChannelsAdapter extends ClusterAdapter {
       if (offset !== undefined && offset <= (this.delivered.get(room) ?? 0)) continue;
       this.deliverNow(packet, opts, room);
     }
+  }
+}
+
+/** A message of the channels, or undefined for one that does not decode (logged by no one: only nodes publish). */
+function decoded<T>(raw: Buffer): T | undefined {
+  try {
+    return decodeMessage(raw) as T;
+  } catch {
+    return undefined;
   }
 }
