@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Message, User } from '@switchboard/contract';
 import {
   closeAllClients,
@@ -54,6 +55,33 @@ describeWithRedis('chat across nodes (three nodes over one Redis)', () => {
     expect(await toCarol).toEqual(message);
     await caughtUp(alice);
     expect(toAlice).toEqual([]);
+  });
+
+  it("subscribes only the nodes with a member in a room to the room's channel", async () => {
+    const room = uniqueId('dm');
+    const redis = new Redis(cluster.redis.url);
+    const channel = `${cluster.keyPrefix}socket.io#/#room:{${room}}#`;
+    const subscribedNodes = async () =>
+      ((await redis.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1];
+    try {
+      const [alice, bob] = await Promise.all([
+        connectAs(cluster.urls[0], 'alice'),
+        connectAs(cluster.urls[0], 'bob'),
+      ]);
+      await joined(alice, room);
+      await joined(bob, room);
+      expect(await subscribedNodes()).toBe(1);
+
+      const toBob = nextEvent<Message>(bob, 'chat:message');
+      const message = await sent(alice, room, 'carried by node A alone');
+      expect(await toBob).toEqual(message);
+
+      const carol = await connectAs(cluster.urls[1], 'carol');
+      await joined(carol, room);
+      expect(await subscribedNodes()).toBe(2);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('lists the members present on every node, and announces a joiner to the other nodes', async () => {

@@ -21,6 +21,8 @@ export interface Cluster {
   /** The in-process nodes' applications, in the same order. */
   readonly apps: RunningServer['app'][];
   readonly redis: RedisServer;
+  /** The deployment's REDIS_KEY_PREFIX, which starts its keys and channels in Redis. */
+  readonly keyPrefix: string;
   /** One more node, in a child process so that a test can kill it; stopped with the others. */
   startProcessNode(): Promise<NodeProcess>;
   /** Stops every node, in-process or not (Redis keeps running). */
@@ -60,6 +62,10 @@ export function useCluster(name: string, options: ClusterOptions = {}): Cluster 
     },
     get redis() {
       return started();
+    },
+    get keyPrefix() {
+      started();
+      return env.REDIS_KEY_PREFIX;
     },
     async startProcessNode() {
       started();
