@@ -3,7 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../../config/redis-settings.js';
 import type { Logger } from '../../logging/logger.js';
 import { ReplicaConfirmedWrites, UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
-import { redisClientOf } from './redis-client.js';
+import { commandClientOf, redisClientOf, type RedisCommands } from './redis-client.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 import type { StoreConnection } from '../stores.js';
 
@@ -28,9 +28,11 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
  * outage, so its queue is kept but flushed with an error after a few reconnection attempts. With
  * REDIS_WAIT_REPLICAS set, a third client, like `commands`, carries the writes that replicas
  * must confirm (see ReplicaConfirmedWrites). Every one of them follows a Sentinel failover.
+ * On a Redis Cluster, `commands` and the confirmed writes' client are Cluster clients with the
+ * same behaviour (see redisClusterClientOf), each command going to the master of its slot.
  */
 export class RedisConnection implements OnApplicationShutdown, StoreConnection {
-  readonly commands: Redis;
+  readonly commands: RedisCommands;
   readonly adapter: Redis;
   /** Where the stores write messages and user notifications. */
   readonly durableWrites: DurableWrites;
@@ -39,7 +41,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   /** The clients the adapter made of `adapter` for its reads and subscriptions. */
   private readonly adapterCopies: Redis[] = [];
   /** The connection of confirmed writes, with REDIS_WAIT_REPLICAS only. */
-  private readonly durableClient: Redis | undefined;
+  private readonly durableClient: RedisCommands | undefined;
 
   constructor(settings: RedisSettings, logger: Logger) {
     this.outageLog = new RedisOutageLog(logger);
@@ -54,7 +56,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     };
     this.commands = this.watched(
       'commands',
-      redisClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
+      commandClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
     );
     this.adapter = this.watched(
       'adapter',
@@ -74,7 +76,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     // bound anyway (ReplicaConfirmedWrites), this only keeps ioredis from giving up sooner.
     const client = this.watched(
       'durable writes',
-      redisClientOf(settings, {
+      commandClientOf(settings, {
         ...failingAtOnce,
         commandTimeout: 2 * settings.waitTimeoutMs + REDIS_COMMAND_TIMEOUT_MS,
       }),
@@ -137,7 +139,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   }
 
   /** Reports each failed attempt to connect, and each return, to the outage log. */
-  private watched(role: string, client: Redis): Redis {
+  private watched<Client extends RedisCommands>(role: string, client: Client): Client {
     client.on('error', (error: Error) => this.outageLog.failing(role, error));
     client.on('ready', () => this.outageLog.working(role));
     return client;

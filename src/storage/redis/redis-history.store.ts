@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { Message } from '@switchboard/contract';
 import type {
   AppendResult,
@@ -37,7 +37,7 @@ export class RedisHistoryStore implements HistoryStore {
   readonly queuesWebhookEvents: boolean;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly limits: HistoryLimits,
     /** The adapter stream's length, which bounds what Socket.IO's recovery can replay. */
@@ -95,7 +95,7 @@ export class RedisHistoryStore implements HistoryStore {
     // Only then does the script need to know: without replicas to wait for, not a byte more.
     if (webhookEvent !== undefined) this.queueing(webhookEvent, keys, args);
     else if (this.writes.confirming) args.push('1');
-    const [created, value] = (await this.writes.run((client) =>
+    const [created, value] = (await this.writes.run(this.keys.lastOffset(room), (client) =>
       APPEND_MESSAGE.run(client, keys, args),
     )) as [number, number | string];
     if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { LeaveReason, User } from '@switchboard/contract';
 import type { DepartureOptions } from '../departures.js';
 import type {
@@ -30,7 +30,7 @@ export class RedisPresenceStore implements PresenceStore {
   private epoch?: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     keys: RedisKeys,
     private readonly nodeId: string,
     /** Given when webhooks are on: presence changes schedule and take back departures. */
