@@ -88,7 +88,8 @@ if offset == 1 then
       return {2, 'rooms'}
     end
     redis.call('ZREM', KEYS[5], oldest[1])
-    redis.call('DEL', ARGV[14] .. oldest[1], ARGV[15] .. oldest[1], ARGV[16] .. oldest[1])
+    local tag = '{' .. oldest[1] .. '}'
+    redis.call('DEL', ARGV[14] .. tag, ARGV[15] .. tag, ARGV[16] .. tag)
   end
   if counted then
     redis.call('INCR', countKey)

@@ -84,13 +84,13 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async members(room: string): Promise<User[]> {
-    const users = await this.redis.hvals(`${this.prefix}users:${room}`);
+    const users = await this.redis.hvals(`${this.prefix}users:{${room}}`);
     return users.map((json) => JSON.parse(json) as User);
   }
 
   /** The sum of the room's per-user socket counts, which the join and leave scripts keep. */
   async socketCount(room: string): Promise<number> {
-    const counts = await this.redis.hvals(`${this.prefix}counts:${room}`);
+    const counts = await this.redis.hvals(`${this.prefix}counts:{${room}}`);
     return counts.reduce((sockets, count) => sockets + Number(count), 0);
   }
 
