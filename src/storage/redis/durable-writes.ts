@@ -19,9 +19,14 @@ export interface DurableWrites {
    * replicas. So a write that changes nothing is confirmed at once; one that wants an earlier
    * write (of another node, another connection) confirmed must itself write something.
    * `key` is one of the keys that the write touches (all of them of one hash slot): on a Redis
-   * Cluster, the write goes to that slot's master, whose replicas must confirm it.
+   * Cluster, the write goes to that slot's master, whose replicas must confirm it. A reply for
+   * which `wrote` says false (the write found it had nothing to do) is answered at once.
    */
-  run<T>(key: string, write: (client: RedisCommands) => Promise<T>): Promise<T>;
+  run<T>(
+    key: string,
+    write: (client: RedisCommands) => Promise<T>,
+    wrote?: (reply: T) => boolean,
+  ): Promise<T>;
 }
 
 /** REDIS_WAIT_REPLICAS=0: the write as is, no extra command, no extra await. */
@@ -58,7 +63,11 @@ export class ReplicaConfirmedWrites implements DurableWrites {
     private readonly timeoutMs: number,
   ) {}
 
-  run<T>(key: string, write: (client: RedisCommands) => Promise<T>): Promise<T> {
+  run<T>(
+    key: string,
+    write: (client: RedisCommands) => Promise<T>,
+    wrote: (reply: T) => boolean = () => true,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const connection = connectionFor(this.client, key);
       if (connection instanceof Error) return reject(connection);
@@ -70,12 +79,16 @@ export class ReplicaConfirmedWrites implements DurableWrites {
       };
       write(connection).then(
         (reply) =>
-          this.confirmation(connection).then(
-            (replicas) =>
-              settle(() => (replicas >= this.replicas ? resolve(reply) : reject(unconfirmed()))),
-            // The write went out: whether it was kept is not known.
-            () => settle(() => reject(unconfirmed())),
-          ),
+          !wrote(reply)
+            ? settle(() => resolve(reply))
+            : this.confirmation(connection).then(
+                (replicas) =>
+                  settle(() =>
+                    replicas >= this.replicas ? resolve(reply) : reject(unconfirmed()),
+                  ),
+                // The write went out: whether it was kept is not known.
+                () => settle(() => reject(unconfirmed())),
+              ),
         (error: Error) => settle(() => reject(error)),
       );
     });

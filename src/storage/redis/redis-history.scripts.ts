@@ -35,27 +35,28 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * nodes: the stream orders entries by when they were added, and here no other send of the room
  * can come between the allocation of an offset and the entry that carries it.
  *
- * A room without a history (its offset counter was absent: INCR gives 1) is let in here too, so
- * that two nodes cannot both take the last place or a counter's last room of the hour; a message
- * to a room with a history pays for none of it. Refused, the script undoes its INCR and changes
- * nothing else. Times are the message's `ts` (ms); the rooms' scores are in microseconds.
+ * Every key but the adapter's is of the room's hash slot. A room without a history (its offset
+ * counter absent) must first be let in by ADMIT_ROOM (the history's bounds, in a slot of their
+ * own): unless ARGV[5] says it was, the script then changes nothing and says so. Times are the
+ * message's `ts` (ms).
  *
- * KEYS: last offset, history list, clientMsgId → offset hash, adapter stream, rooms by last write.
+ * KEYS: last offset, history list, clientMsgId → offset hash; with a webhook event to queue (and
+ * only then), the partition's webhook stream and its dropped counter; when publishing, last, the
+ * adapter stream.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
- * '1' to publish, stream data before and after the message JSON, stream length, entry uid, nsp,
- * type, rooms limit, the room, the prefixes of a room's three keys (to forget another room's
- * history), the message's ts, the idle time (ms) that lets a room's history go, rooms per counter
- * per hour, the counter ('' for none) and the prefix of its hourly count's key, and '1' when a
- * repeated clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS),
- * and Redis's WAIT covers only the writes of its own connection, and the earlier message may
- * have been written by another (rewriting its entry puts a write behind it in the replication
- * stream, so replicas that confirm the rewrite hold the message too).
- * With a webhook event to queue (and only then), two more KEYS: the partition's webhook stream and
- * its dropped counter; ARGV[22] is then always given ('0' or '1'), then the partition's bound, the
- * event's ts, its JSON before and after the message JSON: queued in this step, like the broadcast,
- * so that the partition holds a room's message.created in offset order.
- * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId,
- * {2, 'rooms' or 'newRoomsPerHour'} for a room refused its history.
+ * '1' when the room was let in, the message's ts, how long after a room's previous message the
+ * bounds' record of its last write is to be moved (see RedisHistoryBounds), '1' when a repeated
+ * clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS), and
+ * Redis's WAIT covers only the writes of its own connection, and the earlier message may have been
+ * written by another (rewriting its entry puts a write behind it in the replication stream, so
+ * replicas that confirm the rewrite hold the message too).
+ * Then the broadcast: '1' to publish, stream data before and after the message JSON, stream
+ * length, entry uid, nsp, type. Then, with a webhook event, the partition's bound, the event's ts,
+ * its JSON before and after the message JSON: queued in this step, like the broadcast, so that the
+ * partition holds a room's message.created in offset order.
+ * Returns {1, offset, 1 when the bounds' record of the room's last write is to be moved, else 0}
+ * for a new message, {0, earlier message JSON} for a repeated clientMsgId, {3} for a room that
+ * was not let in and has no history.
  */
 export const APPEND_MESSAGE = new LuaScript(`
 local limit = tonumber(ARGV[1])
@@ -66,36 +67,17 @@ if idempotencyKey ~= '' then
     local last = tonumber(redis.call('GET', KEYS[1]) or '0')
     local index = tonumber(earlier) - (last - redis.call('LLEN', KEYS[2]) + 1)
     if index >= 0 then
-      if ARGV[22] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
+      if ARGV[8] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
       return {0, redis.call('LINDEX', KEYS[2], index)}
     end
   end
 end
-local now = tonumber(ARGV[17])
+if ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {3} end
+local now = tonumber(ARGV[6])
+local touch = 0
+local previous = redis.call('LINDEX', KEYS[2], -1)
+if previous and now - cjson.decode(previous).ts >= tonumber(ARGV[7]) then touch = 1 end
 local offset = redis.call('INCR', KEYS[1])
-if offset == 1 then
-  local hour = math.floor(now / 3600000)
-  local counted = ARGV[20] ~= ''
-  local countKey = ARGV[21] .. hour .. ':' .. ARGV[20]
-  if counted and tonumber(redis.call('GET', countKey) or '0') >= tonumber(ARGV[19]) then
-    redis.call('DEL', KEYS[1])
-    return {2, 'newRoomsPerHour'}
-  end
-  if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[12]) then
-    local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-    if now - tonumber(oldest[2]) / 1000 < tonumber(ARGV[18]) then
-      redis.call('DEL', KEYS[1])
-      return {2, 'rooms'}
-    end
-    redis.call('ZREM', KEYS[5], oldest[1])
-    local tag = '{' .. oldest[1] .. '}'
-    redis.call('DEL', ARGV[14] .. tag, ARGV[15] .. tag, ARGV[16] .. tag)
-  end
-  if counted then
-    redis.call('INCR', countKey)
-    redis.call('PEXPIRE', countKey, (hour + 1) * 3600000 - now)
-  end
-end
 local message = ARGV[3] .. offset .. ARGV[4]
 local length = redis.call('RPUSH', KEYS[2], message)
 if idempotencyKey ~= '' then
@@ -108,16 +90,15 @@ while length > limit do
   end
   length = length - 1
 end
-redis.call('ZADD', KEYS[5], now * 1000, ARGV[13])
-if ARGV[5] == '1' then
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
-    'uid', ARGV[9], 'nsp', ARGV[10], 'type', ARGV[11], 'data', ARGV[6] .. message .. ARGV[7])
+if ARGV[9] == '1' then
+  redis.call('XADD', KEYS[#KEYS], 'MAXLEN', '~', ARGV[12], '*',
+    'uid', ARGV[13], 'nsp', ARGV[14], 'type', ARGV[15], 'data', ARGV[10] .. message .. ARGV[11])
 end
-if #KEYS > 5 then
-  ${appendWebhookEntryLua('KEYS[6]', 'ARGV[24]', 'ARGV[25] .. message .. ARGV[26]')}
-  ${boundWebhookStreamLua('KEYS[6]', 'KEYS[7]', 'ARGV[23]')}
+if ARGV[16] then
+  ${appendWebhookEntryLua('KEYS[4]', 'ARGV[17]', 'ARGV[18] .. message .. ARGV[19]')}
+  ${boundWebhookStreamLua('KEYS[4]', 'KEYS[5]', 'ARGV[16]')}
 end
-return {1, offset}
+return {1, offset, touch}
 `);
 
 /**

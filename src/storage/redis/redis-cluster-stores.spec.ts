@@ -1,0 +1,93 @@
+import type { Cluster } from 'ioredis';
+import { describeWithRedisCluster, RedisCluster } from '../../../test/support/redis-cluster.js';
+import { uniquePrefix } from '../../../test/support/redis-server.js';
+import type { RedisSettings } from '../../config/redis-settings.js';
+import { describeIdempotencyStore } from '../idempotency.contract.js';
+import { describeHistoryStore } from '../stores.contract.js';
+import { describeWebhookQueue } from '../webhook-queue.contract.js';
+import { hashSlotOf } from './hash-slot.js';
+import { redisClusterClientOf } from './redis-client.js';
+import { RedisHistoryStore } from './redis-history.store.js';
+import { RedisIdempotencyStore } from './redis-idempotency.store.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisWebhookQueue } from './redis-webhook-queue.js';
+
+/**
+ * The stores whose scripts keep to one hash slot, on a real Redis Cluster of three masters, through
+ * the client a node makes of REDIS_CLUSTER_NODES: the same contract suites as on one Redis.
+ */
+describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let redis: Cluster;
+  const clients: Cluster[] = [];
+  const freshKeys = () => new RedisKeys(uniquePrefix('cluster-stores'));
+  const clientOf = (nodes: RedisCluster) => {
+    const settings: RedisSettings = {
+      topology: { kind: 'cluster', nodes: nodes.nodes, url: undefined },
+      keyPrefix: 'unused:',
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    };
+    const client = redisClusterClientOf(settings, {});
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    redis = clientOf(cluster);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.quit()));
+    await cluster?.close();
+  });
+
+  describeHistoryStore(
+    'redis cluster',
+    (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
+  );
+  describeIdempotencyStore('redis cluster', () => new RedisIdempotencyStore(redis, freshKeys()));
+  describeWebhookQueue(
+    'redis cluster',
+    (limits) => new RedisWebhookQueue(redis, freshKeys(), limits),
+    (limits) => {
+      // Two nodes: two clients of the cluster, one prefix.
+      const keys = freshKeys();
+      return [
+        new RedisWebhookQueue(redis, keys, limits),
+        new RedisWebhookQueue(clientOf(cluster), keys, limits),
+      ];
+    },
+  );
+
+  it("spreads rooms over the masters, each room's keys in its one slot", async () => {
+    const keys = freshKeys();
+    const limits = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
+    const store = new RedisHistoryStore(redis, keys, limits, 1000);
+    const rooms = Array.from({ length: 12 }, (_, index) => `room-${index}`);
+    for (const room of rooms) {
+      const user = { id: 'u', name: 'U' };
+      await store.append({ id: room, room, user, text: 't', ts: 1, clientMsgId: 'c' });
+    }
+
+    const histories = await cluster.keysPerMaster(keys.historyPrefix);
+    expect(histories.reduce((sum, count) => sum + count, 0)).toBe(rooms.length);
+    const holding = histories.filter((count) => count > 0);
+    expect(holding.length).toBeGreaterThanOrEqual(2);
+    for (const room of rooms) {
+      const roomKeys = [keys.lastOffset(room), keys.history(room), keys.clientMsgIds(room)];
+      const slots = await Promise.all(
+        roomKeys.map((key) => redis.call('CLUSTER', 'KEYSLOT', key) as Promise<number>),
+      );
+      expect(slots).toEqual(roomKeys.map(() => hashSlotOf(room)));
+      expect(
+        await redis.exists(
+          ...roomKeys
+            .map((key) => [key])
+            .flat()
+            .slice(0, 1),
+        ),
+      ).toBe(1);
+    }
+  });
+});
