@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { binaryAvailable, describeNeeding } from './needs-binary.js';
 import { RedisServer } from './redis-server.js';
-import { eventually } from './redis-sentinels.js';
+import { eventually, replicating } from './redis-sentinels.js';
 
 /**
  * A real Redis Cluster for the tests: masters that are Debian's `redis-server` with
@@ -27,29 +27,62 @@ export function describeWithRedisCluster(name: string, body: () => void): void {
 }
 
 export class RedisCluster {
-  private constructor(readonly masters: RedisServer[]) {}
+  /** The masters, each serving a third (with three) of the slots. */
+  readonly masters: RedisServer[] = [];
+  /** Each master's replica (with `replicas: true`), by the master's port. */
+  readonly replicaOf = new Map<number, RedisServer>();
+
+  private constructor(private readonly servers: RedisServer[]) {}
 
   /**
-   * Starts `masters` nodes (no replicas), gives them the 16384 slots in equal ranges, and
-   * resolves once every node says `cluster_state:ok` and knows every other.
+   * Starts `masters` nodes (and, with `replicas`, one replica of each), gives the masters the
+   * 16384 slots in equal ranges, and resolves once every node says `cluster_state:ok` and knows
+   * every other, and every replica is in sync with its master.
    */
-  static async start(masters = 3): Promise<RedisCluster> {
+  static async start({ masters = 3, replicas = false } = {}): Promise<RedisCluster> {
     const servers = await Promise.all(
-      Array.from({ length: masters }, () => RedisServer.start({ clusterNode: true })),
+      Array.from({ length: replicas ? 2 * masters : masters }, () =>
+        RedisServer.start({ clusterNode: true }),
+      ),
     );
     const cluster = new RedisCluster(servers);
     try {
       await run(
         'redis-cli',
-        ['--cluster', 'create', ...servers.map(({ port }) => `127.0.0.1:${port}`), '--cluster-yes'],
+        [
+          '--cluster',
+          'create',
+          ...servers.map(({ port }) => `127.0.0.1:${port}`),
+          '--cluster-replicas',
+          replicas ? '1' : '0',
+          '--cluster-yes',
+        ],
         { timeout: CREATE_TIMEOUT_MS },
       );
       await Promise.all(servers.map((server) => cluster.settled(server)));
+      await cluster.learnRoles();
     } catch (error) {
       await cluster.close();
       throw error;
     }
     return cluster;
+  }
+
+  /** The settings of a node of the application on this cluster. */
+  get env(): { REDIS_CLUSTER_NODES: string } {
+    return { REDIS_CLUSTER_NODES: this.addresses };
+  }
+
+  /** The master that serves `key`'s hash slot. */
+  async masterOf(key: string): Promise<RedisServer> {
+    const [slot, ranges] = await withClient(this.masters[0], async (client) => [
+      Number(await client.call('CLUSTER', 'KEYSLOT', key)),
+      (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][],
+    ]);
+    const range = ranges.find(([first, last]) => slot >= first && slot <= last);
+    const master = this.masters.find(({ port }) => port === range?.[2][1]);
+    if (master === undefined) throw new Error(`no master serves the slot of ${key}`);
+    return master;
   }
 
   /** `host:port,host:port,…`, as REDIS_CLUSTER_NODES takes them. */
@@ -76,10 +109,20 @@ export class RedisCluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.masters.map((server) => server.close()));
+    await Promise.all(this.servers.map((server) => server.close()));
   }
 
-  /** Resolves once `server` serves every slot and counts every master in the cluster. */
+  /** Sorts the servers into masters and replicas, and waits for each replica to be in sync. */
+  private async learnRoles(): Promise<void> {
+    for (const server of this.servers) {
+      const role = (await withClient(server, (client) => client.call('ROLE'))) as unknown[];
+      if (role[0] === 'master') this.masters.push(server);
+      else this.replicaOf.set(Number(role[2]), server);
+    }
+    await Promise.all([...this.replicaOf.values()].map((replica) => replicating(replica)));
+  }
+
+  /** Resolves once `server` serves every slot and counts every node of the cluster. */
   private settled(server: RedisServer): Promise<true> {
     return eventually(`the cluster node on ${server.port} settled`, () =>
       withClient(server, async (client) => {
@@ -87,7 +130,7 @@ export class RedisCluster {
         const ok =
           typeof info === 'string' &&
           info.includes('cluster_state:ok') &&
-          info.includes(`cluster_known_nodes:${this.masters.length}`);
+          info.includes(`cluster_known_nodes:${this.servers.length}`);
         return ok ? true : undefined;
       }),
     );
