@@ -8,6 +8,7 @@ import { describeWebhookQueue } from '../webhook-queue.contract.js';
 import { hashSlotOf } from './hash-slot.js';
 import { redisClusterClientOf } from './redis-client.js';
 import { RedisHistoryStore } from './redis-history.store.js';
+import { describeHistoryBoundsInRedis } from './redis-history-bounds.contract.js';
 import { RedisIdempotencyStore } from './redis-idempotency.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisWebhookQueue } from './redis-webhook-queue.js';
@@ -46,6 +47,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
     'redis cluster',
     (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
   );
+  describeHistoryBoundsInRedis('redis cluster', () => redis, freshKeys);
   describeIdempotencyStore('redis cluster', () => new RedisIdempotencyStore(redis, freshKeys()));
   describeWebhookQueue(
     'redis cluster',
