@@ -6,12 +6,15 @@ import { describeIdempotencyStore } from '../idempotency.contract.js';
 import { describeHistoryStore } from '../stores.contract.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
 import { hashSlotOf } from './hash-slot.js';
-import { redisClusterClientOf } from './redis-client.js';
+import { commandClientOf, redisClusterClientOf } from './redis-client.js';
+import { FAILING_AT_ONCE, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { describeHistoryBoundsInRedis } from './redis-history-bounds.contract.js';
 import { RedisIdempotencyStore } from './redis-idempotency.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisWebhookQueue } from './redis-webhook-queue.js';
+
+const HISTORY_LIMITS = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
 
 /**
  * The stores whose scripts keep to one hash slot, on a real Redis Cluster of three masters, through
@@ -91,5 +94,39 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
         ),
       ).toBe(1);
     }
+  });
+
+  it("fails a command to a master that does not answer within the command timeout, and serves the other masters' rooms meanwhile", async () => {
+    const keys = freshKeys();
+    const settings: RedisSettings = {
+      topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
+      keyPrefix: keys.prefix,
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    };
+    // The stores' client, as RedisConnection makes it.
+    const commands = commandClientOf(settings, {
+      ...FAILING_AT_ONCE,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    });
+    const store = new RedisHistoryStore(commands, keys, HISTORY_LIMITS, 1000);
+    const rooms = Array.from({ length: 12 }, (_, index) => `room-${index}`);
+    const masters = await Promise.all(rooms.map((room) => cluster.masterOf(keys.history(room))));
+    const away = masters[0];
+    const elsewhere = rooms.find((_, index) => masters[index] !== away)!;
+    // Without an offline queue, a command before the client is ready fails at once, as on one Redis.
+    await new Promise((resolve) => commands.once('ready', resolve));
+    away.pause();
+    try {
+      const started = Date.now();
+      await expect(store.lastOffset(rooms[0])).rejects.toThrow(/timed out/i);
+      // The contract: an event that needs Redis is answered within 5 seconds.
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await store.lastOffset(elsewhere)).toBe(0);
+    } finally {
+      away.resume();
+    }
+    expect(await store.lastOffset(rooms[0])).toBe(0);
+    await commands.quit();
   });
 });

@@ -17,6 +17,18 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 export const ADAPTER_BLOCK_MS = 2000;
 const ADAPTER_COMMAND_TIMEOUT_MS = ADAPTER_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS;
 
+/**
+ * How the stores' clients behave, on one Redis as on a cluster: nothing is queued while Redis is
+ * away (a command fails at once), nothing is sent twice after a reconnection.
+ */
+export const FAILING_AT_ONCE: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  // Commands issued in the same tick go out in one write: many sends, few round trips.
+  enableAutoPipelining: true,
+};
+
 /** Reconnection is retried quickly at first, then every second, for as long as Redis is away. */
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 
@@ -46,14 +58,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   constructor(settings: RedisSettings, logger: Logger) {
     this.outageLog = new RedisOutageLog(logger);
     const common: RedisOptions = { retryStrategy, connectionName: 'switchboard' };
-    const failingAtOnce: RedisOptions = {
-      ...common,
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-      maxRetriesPerRequest: 0,
-      // Commands issued in the same tick go out in one write: many sends, few round trips.
-      enableAutoPipelining: true,
-    };
+    const failingAtOnce: RedisOptions = { ...common, ...FAILING_AT_ONCE };
     this.commands = this.watched(
       'commands',
       commandClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
