@@ -39,6 +39,16 @@ export function describeHistoryBoundsInRedis(
       expect(await redis.zscore(keys.historyRooms, 'a')).toBe('30000');
     });
 
+    it("moves a busy room's record of its last write, however close its messages", async () => {
+      const keys = freshKeys();
+      const redis = client();
+      const store = new RedisHistoryStore(redis, keys, limits, 1000);
+      // A hundredth of the idle bound: the record lags a room's last write by at most 600 ms.
+      for (let ts = 0; ts <= 3000; ts += 100) await store.append(message('a', ts));
+
+      expect(Number(await redis.zscore(keys.historyRooms, 'a'))).toBeGreaterThanOrEqual(2400);
+    });
+
     it('makes space for a room over the bound too, so that the set comes back within it', async () => {
       const keys = freshKeys();
       const redis = client();

@@ -51,13 +51,14 @@ if newest then lastWrite = cjson.decode(newest).ts end
 `;
 
 /**
- * KEYS: a room's last offset, its history list, its clientMsgIds. ARGV: the idle cutoff.
+ * KEYS: a room's last offset, its history list, its clientMsgIds, when the bounds last recorded a
+ * write to it. ARGV: the idle cutoff.
  * Returns {1} when the room's newest message is at or before the cutoff (or it has none): its
  * history is then removed; else {0, that message's ts}, and nothing changes.
  */
 export const FORGET_IDLE_ROOM = new LuaScript(`${LAST_WRITE}
 if lastWrite > tonumber(ARGV[1]) then return {0, lastWrite} end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return {1}
 `);
 

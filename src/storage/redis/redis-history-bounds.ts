@@ -22,7 +22,7 @@ const MAX_TOUCH_EVERY_MS = 60_000;
  * is read before a room goes.
  */
 export class RedisHistoryBounds {
-  /** How long after a room's previous message its record in the set is moved. */
+  /** How long after the set last recorded a write to a room it records one again. */
   readonly touchEveryMs: number;
 
   constructor(
@@ -93,7 +93,12 @@ export class RedisHistoryBounds {
   private async forget(room: string, cutoff: number): Promise<void> {
     const [forgotten, lastWrite] = (await FORGET_IDLE_ROOM.run(
       this.redis,
-      [this.keys.lastOffset(room), this.keys.history(room), this.keys.clientMsgIds(room)],
+      [
+        this.keys.lastOffset(room),
+        this.keys.history(room),
+        this.keys.clientMsgIds(room),
+        this.keys.historyRecorded(room),
+      ],
       [cutoff],
     )) as [number, number?];
     if (forgotten === 0) await this.redis.zadd(this.keys.historyRooms, 'NX', lastWrite!, room);

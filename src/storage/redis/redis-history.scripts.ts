@@ -40,12 +40,12 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * own): unless ARGV[5] says it was, the script then changes nothing and says so. Times are the
  * message's `ts` (ms).
  *
- * KEYS: last offset, history list, clientMsgId → offset hash; with a webhook event to queue (and
- * only then), the partition's webhook stream and its dropped counter; when publishing, last, the
- * adapter stream.
+ * KEYS: last offset, history list, clientMsgId → offset hash, when the bounds last recorded a
+ * write to the room (see RedisHistoryBounds); with a webhook event to queue (and only then), the
+ * partition's webhook stream and its dropped counter; when publishing, last, the adapter stream.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
- * '1' when the room was let in, the message's ts, how long after a room's previous message the
- * bounds' record of its last write is to be moved (see RedisHistoryBounds), '1' when a repeated
+ * '1' when the room was let in, the message's ts, how long after the bounds last recorded a write
+ * to the room they are to record one again, '1' when a repeated
  * clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS), and
  * Redis's WAIT covers only the writes of its own connection, and the earlier message may have been
  * written by another (rewriting its entry puts a write behind it in the replication stream, so
@@ -54,7 +54,8 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * length, entry uid, nsp, type. Then, with a webhook event, the partition's bound, the event's ts,
  * its JSON before and after the message JSON: queued in this step, like the broadcast, so that the
  * partition holds a room's message.created in offset order.
- * Returns {1, offset, 1 when the bounds' record of the room's last write is to be moved, else 0}
+ * Returns {1, offset, 1 when the bounds are to record this write (ADMIT_ROOM recorded a new
+ * room's first), else 0}
  * for a new message, {0, earlier message JSON} for a repeated clientMsgId, {3} for a room that
  * was not let in and has no history.
  */
@@ -75,8 +76,10 @@ end
 if ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {3} end
 local now = tonumber(ARGV[6])
 local touch = 0
-local previous = redis.call('LINDEX', KEYS[2], -1)
-if previous and now - cjson.decode(previous).ts >= tonumber(ARGV[7]) then touch = 1 end
+if now - tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[7]) then
+  redis.call('SET', KEYS[4], ARGV[6])
+  if ARGV[5] ~= '1' then touch = 1 end
+end
 local offset = redis.call('INCR', KEYS[1])
 local message = ARGV[3] .. offset .. ARGV[4]
 local length = redis.call('RPUSH', KEYS[2], message)
@@ -95,8 +98,8 @@ if ARGV[9] == '1' then
     'uid', ARGV[13], 'nsp', ARGV[14], 'type', ARGV[15], 'data', ARGV[10] .. message .. ARGV[11])
 end
 if ARGV[16] then
-  ${appendWebhookEntryLua('KEYS[4]', 'ARGV[17]', 'ARGV[18] .. message .. ARGV[19]')}
-  ${boundWebhookStreamLua('KEYS[4]', 'KEYS[5]', 'ARGV[16]')}
+  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[17]', 'ARGV[18] .. message .. ARGV[19]')}
+  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[16]')}
 end
 return {1, offset, touch}
 `);

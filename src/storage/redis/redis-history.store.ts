@@ -94,6 +94,7 @@ export class RedisHistoryStore implements HistoryStore {
       this.keys.lastOffset(room),
       this.keys.history(room),
       this.keys.clientMsgIds(room),
+      this.keys.historyRecorded(room),
     ];
     const args = [
       this.limits.perRoom,

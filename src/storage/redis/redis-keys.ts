@@ -39,6 +39,10 @@ export class RedisKeys {
   clientMsgIds(room: string): string {
     return `${this.clientMsgIdsPrefix}{${room}}`;
   }
+  /** When the history's bounds last recorded a write to the room (see RedisHistoryBounds). */
+  historyRecorded(room: string): string {
+    return `${this.prefix}history-recorded:{${room}}`;
+  }
   /**
    * The rooms with a history, by when they were last written to, and beside them (same hash slot,
    * so that one script keeps both bounds) how many rooms each counter brought in per clock hour.
