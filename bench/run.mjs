@@ -15,6 +15,7 @@ import { cpus, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChild } from './support/processes.mjs';
+import { median } from './support/tables.mjs';
 
 const BENCH_DIR = import.meta.dirname;
 const SERVER_START_TIMEOUT_MS = 30_000;
@@ -209,12 +210,6 @@ async function runLoad(scenario, servers) {
 
 // ---- the table ----
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 function tableRows(results) {
   const rows = [
     ['scenario', 'metric', 'Switchboard', 'baseline', 'ratio (SB / base)', 'rounds (SB \\| base)'],
@@ -254,10 +249,26 @@ function machine() {
   return `${cpus().length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${osType()} ${release()}`;
 }
 
+/**
+ * The sections of the results file from its first \`## \` heading on: figures of other scripts,
+ * written by hand, which a new run keeps below its own.
+ */
+function sectionsKept() {
+  let text;
+  try {
+    text = readFileSync(options.results, 'utf8');
+  } catch {
+    return '';
+  }
+  const first = text.indexOf('\n## ');
+  return first === -1 ? '' : text.slice(first);
+}
+
 function writeResults(table, rounds, scenarios, startedAt) {
   const text = `# Benchmark results
 
-Written by \`npm run bench\` (bench/run.mjs); bench/README.md says how to read them.
+Written by \`npm run bench\` (bench/run.mjs) down to the first \`##\` section, which it keeps;
+bench/README.md says how to read them.
 
 - date: ${startedAt.toISOString()}
 - machine: ${machine()}
@@ -267,7 +278,7 @@ Written by \`npm run bench\` (bench/run.mjs); bench/README.md says how to read t
 Medians of ${rounds} round(s), every round listed; ratio = Switchboard / baseline.
 
 ${table}
-`;
+${sectionsKept()}`;
   writeFileSync(options.results, text);
 }
 

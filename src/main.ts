@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { createApplication, shutDown } from './bootstrap.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { createLogger } from './logging/logger.js';
-import { keepServingThroughRedisOutages } from './storage/redis/redis-outage-rejections.js';
 
 /** Past this, a shutdown that has not finished exits anyway, so that an orchestrator is never kept waiting. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -22,7 +21,6 @@ function readConfig(): AppConfig {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  keepServingThroughRedisOutages(logger);
   const app = await createApplication(config, logger);
   await app.listen(config.port);
   logger.info({ port: config.port, url: await app.getUrl() }, 'switchboard is listening');

@@ -28,7 +28,7 @@ describe('the layers, as npm run lint checks them', () => {
     ['src/config/planted.ts', "import { Authenticator } from '../auth/authenticator.js';"],
     ['src/rooms/planted.service.ts', "import type { Server } from 'socket.io';"],
     ['src/relay/planted.service.ts', "import { ChatGateway } from '../rooms/chat.gateway.js';"],
-    ['src/notifications/planted.ts', "import { Emitter } from '@socket.io/redis-streams-adapter';"],
+    ['src/notifications/planted.ts', "import { Emitter } from '@socket.io/component-emitter';"],
   ])('refuse in %s: %s', async (path, code) => {
     expect(await problemsOf(path, code)).toEqual([expect.any(String)]);
   });

@@ -40,6 +40,27 @@ export function userRoom(userId: string): string {
 }
 
 /**
+ * Chat rooms live under their own prefix in Socket.IO's room namespace, which also holds every
+ * socket's id and every user's room: a chat room named like a socket id must not reach that
+ * socket. The name stands in braces, a Redis hash tag: the room's channel then shares the hash
+ * slot of the room's keys.
+ */
+const CHAT_ROOM_PREFIX = 'room:{';
+const CHAT_ROOM_SUFFIX = '}';
+
+/** The Socket.IO room of a chat room. */
+export function chatRoom(room: string): string {
+  return CHAT_ROOM_PREFIX + room + CHAT_ROOM_SUFFIX;
+}
+
+/** The chat room whose Socket.IO room this is, or undefined for any other room. */
+export function chatRoomOf(socketIoRoom: string): string | undefined {
+  return socketIoRoom.startsWith(CHAT_ROOM_PREFIX) && socketIoRoom.endsWith(CHAT_ROOM_SUFFIX)
+    ? socketIoRoom.slice(CHAT_ROOM_PREFIX.length, -CHAT_ROOM_SUFFIX.length)
+    : undefined;
+}
+
+/**
  * Compile only while every event of the typed maps has its constant above, so that the AsyncAPI
  * test, which compares the document with these constants, also covers an event added to the types.
  */

@@ -75,7 +75,11 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   async handleConnection(socket: ClientSocket): Promise<void> {
     const user = identityOf(socket);
     this.metrics.socketConnected();
-    if (!socket.recovered) await socket.join(userRoom(user.id));
+    if (!socket.recovered) {
+      // Over Redis, this waits until what is sent to the user reaches this node. While Redis is
+      // away that fails, and the node subscribes again by itself once Redis is back.
+      await Promise.resolve(socket.join(userRoom(user.id))).catch(() => undefined);
+    }
     const welcome: Welcome = {
       socketId: socket.id,
       user: publicUser(user),

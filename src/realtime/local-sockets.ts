@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientSocket } from '../common/client-socket.js';
-import type { Identity } from '@switchboard/contract';
-import { CHAT_ROOM_PREFIX, SocketServer, chatRoom } from './socket-server.js';
+import { chatRoom, chatRoomOf, type Identity } from '@switchboard/contract';
+import { SocketServer } from './socket-server.js';
 
 /** A socket of this node with who it is and the chat rooms it is in. */
 export interface LocalMembership {
@@ -27,9 +27,12 @@ export interface LocalSocket {
 export class LocalSockets {
   constructor(private readonly socketServer: SocketServer) {}
 
-  /** The socket is on this node: joined here, without telling the other nodes. */
-  addToRoom(socketId: string, room: string): void {
-    void this.socketOf(socketId)?.join(chatRoom(room));
+  /**
+   * The socket is on this node: joined here, without telling the other nodes. Over Redis, resolves
+   * once the room's broadcasts reach this node (and rejects while Redis is away); in memory, at once.
+   */
+  addToRoom(socketId: string, room: string): Promise<void> | void {
+    return this.socketOf(socketId)?.join(chatRoom(room));
   }
 
   removeFromRoom(socketId: string, room: string): void {
@@ -67,9 +70,7 @@ export class LocalSockets {
   /** The chat rooms a socket of this node is in (after a recovery: those Socket.IO restored). */
   chatRoomsOf(socketId: string): string[] {
     const rooms = this.socketOf(socketId)?.rooms ?? [];
-    return [...rooms]
-      .filter((room) => room.startsWith(CHAT_ROOM_PREFIX))
-      .map((room) => room.slice(CHAT_ROOM_PREFIX.length));
+    return [...rooms].flatMap((room) => chatRoomOf(room) ?? []);
   }
 
   private socketOf(socketId: string): ClientSocket | undefined {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientSocket, SwitchboardServer } from '../common/client-socket.js';
-import { userRoom } from '@switchboard/contract';
+import { chatRoom, userRoom } from '@switchboard/contract';
 
 /**
  * How long a cluster-wide look-up of sockets waits for the other nodes, so that an event that
@@ -10,17 +10,6 @@ export const FETCH_SOCKETS_TIMEOUT_MS = 3000;
 
 /** Whom a server event goes to. */
 export type Audience = { room: string } | { userId: string } | { socketId: string } | { all: true };
-
-/**
- * Chat rooms live under their own prefix in Socket.IO's room namespace, which also holds every
- * socket's id and every user's room: a chat room named like a socket id must not reach that socket.
- */
-export const CHAT_ROOM_PREFIX = 'room:';
-
-/** The Socket.IO room of a chat room. */
-export function chatRoom(room: string): string {
-  return CHAT_ROOM_PREFIX + room;
-}
 
 /** The Socket.IO rooms of an audience; an empty room list is Socket.IO's "everyone". */
 export function roomOf(audience: { userId: string } | { socketId: string }): string;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
 import type { RedisSettings } from '../config/redis-settings.js';
 import type { Logger } from '../logging/logger.js';
+import { ServerEvents, chatRoomOf } from '@switchboard/contract';
 import { BoundedRecoveryAdapter } from './memory/bounded-recovery.adapter.js';
 import { MemoryIdempotencyStore } from './memory/memory-idempotency.store.js';
 import { MemoryHistoryStore } from './memory/memory-history.store.js';
@@ -12,7 +12,8 @@ import { MemoryPendingNotificationStore } from './memory/memory-pending-notifica
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
 import { MemoryWebhookQueue } from './memory/memory-webhook-queue.js';
-import { ADAPTER_BLOCK_MS, RedisConnection } from './redis/redis-connection.js';
+import { RedisConnection } from './redis/redis-connection.js';
+import { RoomChannelsAdapter } from './redis/room-channels.adapter.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
 import { RedisIdempotencyStore } from './redis/redis-idempotency.store.js';
 import { RedisKeys } from './redis/redis-keys.js';
@@ -30,6 +31,7 @@ import {
   STORE_CONNECTION,
   USER_SOCKETS_STORE,
   type HistoryLimits,
+  type HistoryStore,
   type StoreConnection,
 } from './stores.js';
 import { DEPARTURE_SCHEDULE, departureWiringOf, unacknowledgedMsOf } from './departures.js';
@@ -178,7 +180,6 @@ function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logg
           redis.commands,
           keys,
           historyLimitsOf(config),
-          config.recoveryBufferPackets,
           redis.durableWrites,
           webhookQueueLimitsOfConfig(config),
         ),
@@ -231,15 +232,20 @@ function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logg
     },
     {
       provide: SOCKET_IO_ADAPTER,
-      useFactory: (redis: RedisConnection): SocketIoAdapter =>
-        createAdapter(redis.adapter, {
-          streamName: keys.adapterStream,
-          channelPrefix: keys.adapterChannelPrefix,
-          sessionKeyPrefix: keys.adapterSessionPrefix,
-          maxLen: config.recoveryBufferPackets,
-          blockTimeInMs: ADAPTER_BLOCK_MS,
+      useFactory: (redis: RedisConnection, history: HistoryStore): SocketIoAdapter =>
+        RoomChannelsAdapter.with({
+          publisher: redis.commands,
+          subscriber: redis.subscriber,
+          keyPrefix: keys.prefix,
+          recoveryPackets: config.recoveryBufferPackets,
+          sequenced: {
+            event: ServerEvents.chatMessage,
+            roomOf: chatRoomOf,
+            lastOffset: (room) => history.lastOffset(room),
+            after: (room, after, limit) => history.after(room, after, limit),
+          },
         }),
-      inject: [RedisConnection],
+      inject: [RedisConnection, HISTORY_STORE],
     },
   ];
 }

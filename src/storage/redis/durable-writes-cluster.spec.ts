@@ -41,7 +41,6 @@ describeWithRedisCluster('history confirmed by replicas on a Redis Cluster', () 
       client,
       keys,
       LIMITS,
-      1000,
       new ReplicaConfirmedWrites(client, 1, WAIT_TIMEOUT_MS),
     );
     const draft = (room: string): MessageDraft => ({

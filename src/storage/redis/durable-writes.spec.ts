@@ -34,13 +34,7 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
     keys = new RedisKeys(uniquePrefix('durable')),
     timeoutMs = CONFIRMING_TIMEOUT_MS,
   ) =>
-    new RedisHistoryStore(
-      client,
-      keys,
-      LIMITS,
-      1000,
-      new ReplicaConfirmedWrites(client, 1, timeoutMs),
-    );
+    new RedisHistoryStore(client, keys, LIMITS, new ReplicaConfirmedWrites(client, 1, timeoutMs));
 
   beforeAll(async () => {
     [master, replica] = await startReplicatedRedis();
@@ -61,7 +55,6 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
         first,
         new RedisKeys(uniquePrefix('durable')),
         limits,
-        1000,
         new ReplicaConfirmedWrites(first, 1, WAIT_TIMEOUT_MS),
       ),
   );
@@ -72,7 +65,6 @@ describeWithRedis('history confirmed by a replica (REDIS_WAIT_REPLICAS=1)', () =
         client,
         keys,
         history,
-        1000,
         new ReplicaConfirmedWrites(client, 1, WAIT_TIMEOUT_MS),
         webhooks,
       );

@@ -1,7 +1,9 @@
 import type { Cluster } from 'ioredis';
 import { describeWithRedisCluster, RedisCluster } from '../../../test/support/redis-cluster.js';
 import { uniquePrefix } from '../../../test/support/redis-server.js';
+import { chatRoom } from '@switchboard/contract';
 import type { RedisSettings } from '../../config/redis-settings.js';
+import { eventually } from '../../../test/support/redis-sentinels.js';
 import { describeIdempotencyStore } from '../idempotency.contract.js';
 import { describeHistoryStore } from '../stores.contract.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
@@ -48,7 +50,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
 
   describeHistoryStore(
     'redis cluster',
-    (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
+    (limits) => new RedisHistoryStore(redis, freshKeys(), limits),
   );
   describeHistoryBoundsInRedis('redis cluster', () => redis, freshKeys);
   describeIdempotencyStore('redis cluster', () => new RedisIdempotencyStore(redis, freshKeys()));
@@ -68,7 +70,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   it("spreads rooms over the masters, each room's keys in its one slot", async () => {
     const keys = freshKeys();
     const limits = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
-    const store = new RedisHistoryStore(redis, keys, limits, 1000);
+    const store = new RedisHistoryStore(redis, keys, limits);
     const rooms = Array.from({ length: 12 }, (_, index) => `room-${index}`);
     for (const room of rooms) {
       const user = { id: 'u', name: 'U' };
@@ -109,7 +111,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
       ...FAILING_AT_ONCE,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     });
-    const store = new RedisHistoryStore(commands, keys, HISTORY_LIMITS, 1000);
+    const store = new RedisHistoryStore(commands, keys, HISTORY_LIMITS);
     const rooms = Array.from({ length: 12 }, (_, index) => `room-${index}`);
     const masters = await Promise.all(rooms.map((room) => cluster.masterOf(keys.history(room))));
     const away = masters[0];
@@ -129,5 +131,38 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
     }
     expect(await store.lastOffset(rooms[0])).toBe(0);
     await commands.quit();
+  });
+
+  it("publishes a stored message's broadcast on the room's channel, in the room's slot, to a sharded subscriber", async () => {
+    const keys = freshKeys();
+    const settings: RedisSettings = {
+      topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
+      keyPrefix: keys.prefix,
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    };
+    const subscriber = redisClusterClientOf(settings, {}, { shardedSubscribers: true });
+    clients.push(subscriber);
+    const store = new RedisHistoryStore(redis, keys, HISTORY_LIMITS);
+    const rooms = ['lobby', 'room-1', 'room-2', 'room-3'];
+    const channels = rooms.map((room) => keys.channels.ofRoom(chatRoom(room)));
+    // One channel per call: each is in its room's slot, on its own master.
+    await Promise.all(channels.map((channel) => subscriber.ssubscribe(channel)));
+    const received: string[] = [];
+    subscriber.on('smessage', (channel: string) => received.push(channel));
+
+    for (const room of rooms) {
+      const draft = { id: room, room, user: { id: 'u', name: 'U' }, text: 't', ts: 1 };
+      const broadcast = { event: 'chat:message', rooms: [chatRoom(room)], except: [] };
+      expect((await store.append(draft, broadcast)).created).toBe(true);
+    }
+
+    await eventually('every broadcast received', () =>
+      Promise.resolve(received.length === rooms.length ? true : undefined),
+    );
+    expect([...received].sort()).toEqual([...channels].sort());
+    expect(
+      new Set(await Promise.all(rooms.map((room) => cluster.masterOf(keys.history(room))))).size,
+    ).toBeGreaterThanOrEqual(2);
   });
 });

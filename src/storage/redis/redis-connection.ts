@@ -13,10 +13,6 @@ import type { StoreConnection } from '../stores.js';
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
-/** The adapter's blocking stream read waits at most this long, well inside its client's command timeout. */
-export const ADAPTER_BLOCK_MS = 2000;
-const ADAPTER_COMMAND_TIMEOUT_MS = ADAPTER_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS;
-
 /**
  * How the stores' clients behave, on one Redis as on a cluster: nothing is queued while Redis is
  * away (a command fails at once), nothing is sent twice after a reconnection.
@@ -33,25 +29,23 @@ export const FAILING_AT_ONCE: RedisOptions = {
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 
 /**
- * The Redis clients of a node. `commands` serves the stores: nothing is queued while Redis is
- * away (a command fails at once) and nothing is sent twice after a reconnection (an append must
- * not be replayed behind the caller's back). `adapter` is handed to Socket.IO's streams adapter,
- * which duplicates it for its blocking reads and subscriptions: those must wait out a short
- * outage, so its queue is kept but flushed with an error after a few reconnection attempts. With
- * REDIS_WAIT_REPLICAS set, a third client, like `commands`, carries the writes that replicas
- * must confirm (see ReplicaConfirmedWrites). Every one of them follows a Sentinel failover.
- * On a Redis Cluster, `commands` and the confirmed writes' client are Cluster clients with the
- * same behaviour (see redisClusterClientOf), each command going to the master of its slot.
+ * The Redis clients of a node. `commands` serves the stores and publishes the adapter's broadcasts:
+ * nothing is queued while Redis is away (a command fails at once) and nothing is sent twice after
+ * a reconnection (an append must not be replayed behind the caller's back). `subscriber` holds the
+ * adapter's channel subscriptions, renewed by the adapter itself after an outage (see
+ * ChannelSubscriptions). With REDIS_WAIT_REPLICAS set, a third client, like `commands`, carries
+ * the writes that replicas must confirm (see ReplicaConfirmedWrites). Every one of them follows a
+ * Sentinel failover. On a Redis Cluster, `commands` and the confirmed writes' client are Cluster
+ * clients with the same behaviour (see redisClusterClientOf), each command going to the master of
+ * its slot.
  */
 export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   readonly commands: RedisCommands;
-  readonly adapter: Redis;
+  readonly subscriber: Redis;
   /** Where the stores write messages and user notifications. */
   readonly durableWrites: DurableWrites;
-  /** Where every client of the node, the adapter's copies included, reports losing Redis. */
+  /** Where every client of the node reports losing Redis. */
   readonly outageLog: RedisOutageLog;
-  /** The clients the adapter made of `adapter` for its reads and subscriptions. */
-  private readonly adapterCopies: Redis[] = [];
   /** The connection of confirmed writes, with REDIS_WAIT_REPLICAS only. */
   private readonly durableClient: RedisCommands | undefined;
 
@@ -63,16 +57,15 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
       'commands',
       commandClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
     );
-    this.adapter = this.watched(
-      'adapter',
+    this.subscriber = this.watched(
+      'subscriber',
       redisClientOf(settings, {
-        ...common,
-        maxRetriesPerRequest: 2,
-        commandTimeout: ADAPTER_COMMAND_TIMEOUT_MS,
+        ...failingAtOnce,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+        enableAutoPipelining: false,
+        autoResubscribe: false,
       }),
     );
-    markRejectionsHandled(this.adapter);
-    this.keepCopies(this.adapter);
     if (settings.waitReplicas === 0) {
       this.durableWrites = new UnconfirmedWrites(this.commands);
       return;
@@ -127,10 +120,8 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
 
   /** After the Socket.IO server has closed, so that its last writes still reach Redis. */
   async onApplicationShutdown(): Promise<void> {
-    // The adapter's own copies would otherwise linger until their blocking read returns.
-    for (const copy of this.adapterCopies) copy.disconnect();
     await Promise.all(
-      [this.commands, this.adapter, this.durableClient].flatMap((client) =>
+      [this.commands, this.subscriber, this.durableClient].flatMap((client) =>
         client === undefined
           ? []
           : client.quit().then(
@@ -149,56 +140,4 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     client.on('ready', () => this.outageLog.working(role));
     return client;
   }
-
-  /**
-   * Watches and keeps the copies that the adapter makes with `duplicate()`: it never closes them
-   * on its own, and they lose Redis as the others do. Their subscriptions outlive an outage.
-   */
-  private keepCopies(client: Redis): void {
-    const duplicate = client.duplicate.bind(client);
-    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
-      const copy = duplicate(...args);
-      this.adapterCopies.push(copy);
-      subscribeUntilConfirmed(copy);
-      return this.watched(`adapter copy ${this.adapterCopies.length}`, copy);
-    };
-  }
-}
-
-/**
- * Socket.IO's streams adapter drops the promises of two commands (the session it saves when a
- * socket drops, and its pub/sub requests): while Redis is away they would reject unhandled. Its
- * own callers that await them still see the rejection; this only stops an unobserved one from
- * becoming an unhandled rejection, which ends a Node process.
- */
-function markRejectionsHandled(client: Redis): void {
-  const set = client.set.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  Object.assign(client, {
-    set: (...args: unknown[]) => observed(set(...args)),
-    publish: (...args: unknown[]) => observed(publish(...args)),
-  });
-}
-
-/**
- * The adapter subscribes its copy to the node's channels once, when it is created, and drops the
- * reply. Started while Redis does not answer, that subscription waits in the copy's queue until
- * the queue is flushed with an error: unobserved, the error would end the process, and the node
- * would never hear the others' requests (counting sockets, ending sessions). So a subscription
- * that fails is sent again once the copy is connected. One that Redis confirmed, ioredis renews by
- * itself after a reconnection (through this same method, so a failed renewal is sent again too).
- */
-function subscribeUntilConfirmed(copy: Redis): void {
-  const subscribe = copy.subscribe.bind(copy) as (...channels: unknown[]) => Promise<unknown>;
-  const subscribing = (...channels: unknown[]): Promise<unknown> => {
-    const reply = subscribe(...channels);
-    reply.catch(() => copy.once('ready', () => void subscribing(...channels)));
-    return reply;
-  };
-  Object.assign(copy, { subscribe: subscribing });
-}
-
-function observed<T>(reply: Promise<T>): Promise<T> {
-  reply.catch(() => undefined);
-  return reply;
 }

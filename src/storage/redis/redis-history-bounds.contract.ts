@@ -25,7 +25,7 @@ export function describeHistoryBoundsInRedis(
     it("reads a room's own last write before its history goes, whatever the set's record says", async () => {
       const keys = freshKeys();
       const redis = client();
-      const store = new RedisHistoryStore(redis, keys, limits, 1000);
+      const store = new RedisHistoryStore(redis, keys, limits);
       await store.append(message('a', 0));
       await store.append(message('b', 1));
       await store.append(message('a', 30_000));
@@ -42,7 +42,7 @@ export function describeHistoryBoundsInRedis(
     it("moves a busy room's record of its last write, however close its messages", async () => {
       const keys = freshKeys();
       const redis = client();
-      const store = new RedisHistoryStore(redis, keys, limits, 1000);
+      const store = new RedisHistoryStore(redis, keys, limits);
       // A hundredth of the idle bound: the record lags a room's last write by at most 600 ms.
       for (let ts = 0; ts <= 3000; ts += 100) await store.append(message('a', ts));
 
@@ -52,7 +52,7 @@ export function describeHistoryBoundsInRedis(
     it('makes space for a room over the bound too, so that the set comes back within it', async () => {
       const keys = freshKeys();
       const redis = client();
-      const store = new RedisHistoryStore(redis, keys, limits, 1000);
+      const store = new RedisHistoryStore(redis, keys, limits);
       await store.append(message('a', 0));
       await store.append(message('b', 1));
       // A room that got a message while it was making space went back in: one over the bound.

@@ -1,16 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
-import { broadcastDataAround } from './redis-history.scripts.js';
+import { broadcastAround } from './redis-history.scripts.js';
 
-describe('the adapter stream entry of a stored message', () => {
-  it('is the Socket.IO streams adapter broadcast of the event to the rooms, but not the excluded', () => {
-    const [before, after] = broadcastDataAround({
+describe('the published broadcast of a stored message', () => {
+  it("is the cluster adapter's broadcast of the event to the rooms, but not the excluded, from no node", () => {
+    const [before, after] = broadcastAround({
       event: 'chat:message',
-      rooms: ['room:lobby'],
+      rooms: ['room:{lobby}'],
       except: ['socket-1'],
     });
     expect(JSON.parse(`${before}{"offset":7}${after}`)).toEqual({
-      packet: { type: 2, data: ['chat:message', { offset: 7 }], nsp: '/' },
-      opts: { rooms: ['room:lobby'], except: ['socket-1'], flags: {} },
+      uid: 'emitter',
+      nsp: '/',
+      type: 3,
+      data: {
+        packet: { type: 2, data: ['chat:message', { offset: 7 }], nsp: '/' },
+        opts: { rooms: ['room:{lobby}'], except: ['socket-1'], flags: {} },
+      },
     });
   });
 });

@@ -2,47 +2,48 @@ import type { MessageBroadcast } from '../stores.js';
 import { LuaScript } from './lua-script.js';
 import { appendWebhookEntryLua, boundWebhookStreamLua } from './redis-webhook-queue.scripts.js';
 
-/** Socket.IO's packet type of an event, in what the adapter stream carries. */
+/** Socket.IO's packet type of an event. */
 const EVENT_PACKET_TYPE = 2;
 /** The cluster adapter's message type of a broadcast. */
-export const BROADCAST_MESSAGE_TYPE = '3';
+const BROADCAST_MESSAGE_TYPE = 3;
 /**
  * The sender id that the cluster adapter reserves for publishers that are not nodes: every node,
- * the publishing one included, delivers such an entry, and none counts it as another node.
+ * the publishing one included, delivers such a message, and none counts it as another node.
  */
-export const EXTERNAL_PUBLISHER_UID = 'emitter';
+const EXTERNAL_PUBLISHER_UID = 'emitter';
 /** The Socket.IO namespace that every event of the contract travels in. */
 export const MAIN_NAMESPACE = '/';
-const AFTER_EVENT_DATA = `],"nsp":${JSON.stringify(MAIN_NAMESPACE)}},"opts":{"rooms":`;
 
 /**
- * The `data` of the Socket.IO Redis streams adapter's entry for a message's broadcast, in that
- * adapter's own format, around the message JSON that only APPEND_MESSAGE knows in full (its
- * offset): `data` is `before + message JSON + after`.
+ * The cluster adapter's message (RoomChannelsAdapter, socket.io-adapter's format) for a message's
+ * broadcast, around the message JSON that only APPEND_MESSAGE knows in full (its offset): the
+ * message published is `before + message JSON + after`.
  */
-export function broadcastDataAround(broadcast: MessageBroadcast): [before: string, after: string] {
+export function broadcastAround(broadcast: MessageBroadcast): [before: string, after: string] {
   return [
-    `{"packet":{"type":${EVENT_PACKET_TYPE},"data":[${JSON.stringify(broadcast.event)},`,
-    `${AFTER_EVENT_DATA}${JSON.stringify(broadcast.rooms)},` +
-      `"except":${JSON.stringify(broadcast.except)},"flags":{}}}`,
+    `{"uid":${JSON.stringify(EXTERNAL_PUBLISHER_UID)},"nsp":${JSON.stringify(MAIN_NAMESPACE)},` +
+      `"type":${BROADCAST_MESSAGE_TYPE},"data":{"packet":{"type":${EVENT_PACKET_TYPE},` +
+      `"data":[${JSON.stringify(broadcast.event)},`,
+    `],"nsp":${JSON.stringify(MAIN_NAMESPACE)}},"opts":{"rooms":${JSON.stringify(broadcast.rooms)},` +
+      `"except":${JSON.stringify(broadcast.except)},"flags":{}}}}`,
   ];
 }
 
 /**
  * Stores a message with the room's next offset, in one step with the clientMsgId check and the
- * trim to the history limit, and (when asked) publishes it to the Socket.IO adapter's stream in
+ * trim to the history limit, and (when asked) publishes its broadcast to the room's channel in
  * that same step. Publishing inside the script is what keeps delivery in offset order across
- * nodes: the stream orders entries by when they were added, and here no other send of the room
- * can come between the allocation of an offset and the entry that carries it.
+ * nodes: Redis delivers a channel's messages in the order they were published, and here no other
+ * send of the room can come between the allocation of an offset and the message that carries it.
  *
- * Every key but the adapter's is of the room's hash slot. A room without a history (its offset
+ * Every key, and the room's channel, is of the room's hash slot. A room without a history (its offset
  * counter absent) must first be let in by ADMIT_ROOM (the history's bounds, in a slot of their
  * own): unless ARGV[5] says it was, the script then changes nothing and says so. Times are the
  * message's `ts` (ms).
  *
  * KEYS: last offset, history list, clientMsgId → offset hash, when the bounds last recorded a
  * write to the room (see RedisHistoryBounds); with a webhook event to queue (and only then), the
- * partition's webhook stream and its dropped counter; when publishing, last, the adapter stream.
+ * partition's webhook stream and its dropped counter.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
  * '1' when the room was let in, the message's ts, how long after the bounds last recorded a write
  * to the room they are to record one again, '1' when a repeated
@@ -50,8 +51,8 @@ export function broadcastDataAround(broadcast: MessageBroadcast): [before: strin
  * Redis's WAIT covers only the writes of its own connection, and the earlier message may have been
  * written by another (rewriting its entry puts a write behind it in the replication stream, so
  * replicas that confirm the rewrite hold the message too).
- * Then the broadcast: '1' to publish, stream data before and after the message JSON, stream
- * length, entry uid, nsp, type. Then, with a webhook event, the partition's bound, the event's ts,
+ * Then the broadcast: the channel to publish to ('' for none), the published message before and
+ * after the message JSON. Then, with a webhook event, the partition's bound, the event's ts,
  * its JSON before and after the message JSON: queued in this step, like the broadcast, so that the
  * partition holds a room's message.created in offset order.
  * Returns {1, offset, 1 when the bounds are to record this write (ADMIT_ROOM recorded a new
@@ -93,13 +94,12 @@ while length > limit do
   end
   length = length - 1
 end
-if ARGV[9] == '1' then
-  redis.call('XADD', KEYS[#KEYS], 'MAXLEN', '~', ARGV[12], '*',
-    'uid', ARGV[13], 'nsp', ARGV[14], 'type', ARGV[15], 'data', ARGV[10] .. message .. ARGV[11])
+if ARGV[9] ~= '' then
+  redis.call('SPUBLISH', ARGV[9], ARGV[10] .. message .. ARGV[11])
 end
-if ARGV[16] then
-  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[17]', 'ARGV[18] .. message .. ARGV[19]')}
-  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[16]')}
+if ARGV[12] then
+  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[13]', 'ARGV[14] .. message .. ARGV[15]')}
+  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[12]')}
 end
 return {1, offset, touch}
 `);

@@ -10,14 +10,7 @@ import type {
   MessageWebhookEvent,
 } from '../stores.js';
 import type { WebhookQueueLimits } from '../webhook-queue.js';
-import {
-  APPEND_MESSAGE,
-  BROADCAST_MESSAGE_TYPE,
-  EXTERNAL_PUBLISHER_UID,
-  MAIN_NAMESPACE,
-  READ_PAGE,
-  broadcastDataAround,
-} from './redis-history.scripts.js';
+import { APPEND_MESSAGE, READ_PAGE, broadcastAround } from './redis-history.scripts.js';
 import { UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
 import { RedisHistoryBounds } from './redis-history-bounds.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -44,8 +37,6 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly limits: HistoryLimits,
-    /** The adapter stream's length, which bounds what Socket.IO's recovery can replay. */
-    private readonly streamLength: number,
     /** Where appends go: confirmed by replicas before they are answered, with REDIS_WAIT_REPLICAS. */
     private readonly writes: DurableWrites = new UnconfirmedWrites(redis),
     /** The webhook queue's bounds (RedisWebhookQueue's, same keys); undefined with webhooks off. */
@@ -86,7 +77,7 @@ export class RedisHistoryStore implements HistoryStore {
   ): Promise<AppendReply> {
     const { id, room, user, text, ts, clientMsgId } = draft;
     const [broadcastBefore, broadcastAfter] =
-      broadcast === undefined ? NO_BROADCAST : broadcastDataAround(broadcast);
+      broadcast === undefined ? NO_BROADCAST : broadcastAround(broadcast);
     // Serialised once, in the contract's field order, around the offset only Redis can know.
     const beforeOffset = `${JSON.stringify({ id, room }).slice(0, -1)},"offset":`;
     const afterOffset = `,${JSON.stringify({ user, text, ts, clientMsgId }).slice(1)}`;
@@ -105,17 +96,12 @@ export class RedisHistoryStore implements HistoryStore {
       ts,
       this.bounds.touchEveryMs,
       this.writes.confirming ? '1' : '0',
-      // The broadcast, to the Socket.IO adapter's stream.
-      broadcast ? '1' : '0',
+      // The broadcast, to its channel of the Socket.IO adapter.
+      broadcast === undefined ? '' : this.keys.channels.of(broadcast.rooms),
       broadcastBefore,
       broadcastAfter,
-      this.streamLength,
-      broadcast ? EXTERNAL_PUBLISHER_UID : '',
-      broadcast ? MAIN_NAMESPACE : '',
-      broadcast ? BROADCAST_MESSAGE_TYPE : '',
     ];
     if (webhookEvent !== undefined) this.queueing(webhookEvent, keys, args);
-    if (broadcast) keys.push(this.keys.adapterStream);
     return this.writes.run(
       keys[0],
       async (client) => (await APPEND_MESSAGE.run(client, keys, args)) as AppendReply,

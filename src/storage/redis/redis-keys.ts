@@ -1,19 +1,18 @@
+import { MAIN_NAMESPACE } from './redis-history.scripts.js';
+import { RoomChannels } from './room-channels.js';
+
 /**
  * Every key and stream of one deployment, under its `REDIS_KEY_PREFIX`. Room names and ids come
  * last, so that a name holding `:` cannot reach another key's shape.
  */
 export class RedisKeys {
+  private roomChannels: RoomChannels | undefined;
+
   constructor(readonly prefix: string) {}
 
-  /** The Socket.IO adapter's stream, which chat messages are also published to (see the history store). */
-  get adapterStream(): string {
-    return `${this.prefix}socket.io`;
-  }
-  get adapterChannelPrefix(): string {
-    return `${this.prefix}socket.io`;
-  }
-  get adapterSessionPrefix(): string {
-    return `${this.prefix}sio:session:`;
+  /** The pub/sub channels of Socket.IO's adapter, which chat messages are also published to. */
+  get channels(): RoomChannels {
+    return (this.roomChannels ??= new RoomChannels(this.prefix, MAIN_NAMESPACE));
   }
 
   /**

@@ -45,14 +45,11 @@ describeWithRedis('Redis stores', () => {
     await server.close();
   });
 
-  describeHistoryStore(
-    'redis',
-    (limits) => new RedisHistoryStore(redis, freshKeys(), limits, 1000),
-  );
+  describeHistoryStore('redis', (limits) => new RedisHistoryStore(redis, freshKeys(), limits));
   it("keeps a counter's count of new rooms until the end of its clock hour, in Redis", async () => {
     const keys = freshKeys();
     const limits = { perRoom: 10, rooms: 10, evictIdleMs: 0, newRoomsPerHour: 10 };
-    const store = new RedisHistoryStore(redis, keys, limits, 1000);
+    const store = new RedisHistoryStore(redis, keys, limits);
     const hourStart = Date.UTC(2026, 0, 1, 12);
     const message = { id: 'm1', room: 'r', user: { id: 'u', name: 'U' }, text: 't' };
     await store.append({ ...message, ts: hourStart + 600_000 }, undefined, 'ann');
@@ -144,14 +141,14 @@ describeWithRedis('Redis stores', () => {
     const other = new Redis(server.url);
     otherClients.push(other);
     const storeOn = (client: Redis) =>
-      new RedisHistoryStore(client, keys, history, 1000, new UnconfirmedWrites(client), webhooks);
+      new RedisHistoryStore(client, keys, history, new UnconfirmedWrites(client), webhooks);
     return {
       stores: [storeOn(redis), storeOn(other)],
       queue: new RedisWebhookQueue(redis, keys, webhooks),
     };
   });
   it("queues no webhook event without the queue's bounds (webhooks off)", () => {
-    const store = new RedisHistoryStore(redis, freshKeys(), HISTORY_LIMITS, 1000);
+    const store = new RedisHistoryStore(redis, freshKeys(), HISTORY_LIMITS);
     expect(store.queuesWebhookEvents).toBe(false);
   });
 
