@@ -1,4 +1,5 @@
 import { loadConfig } from './app-config.js';
+import { readRedisSettings, REDIS_CLUSTER_NOT_YET, RedisEnvironment } from './redis-settings.js';
 import { configProblems } from '../../test/support/config-problems.js';
 
 const SENTINELS = '127.0.0.1:26379, sentinel-2:26380,[::1]:26381';
@@ -55,12 +56,45 @@ describe('the Redis settings', () => {
     ).toEqual([expect.stringMatching(/^REDIS_SENTINELS, REDIS_CLUSTER_NODES: exclude each other/)]);
   });
 
-  it('refuse REDIS_CLUSTER_NODES alone: Redis Cluster is not supported by this version yet', () => {
-    expect(configProblems({ REDIS_CLUSTER_NODES: 'node-1:6379' })).toEqual([
-      expect.stringMatching(
-        /^REDIS_CLUSTER_NODES: Redis Cluster is not supported by this version yet/,
-      ),
-    ]);
+  it('read REDIS_CLUSTER_NODES as the seeds of a cluster, REDIS_URL giving only its credentials and TLS', () => {
+    const url = 'rediss://switchboard:s3cret@ignored:1/0';
+    const env = Object.assign(new RedisEnvironment(), {
+      REDIS_URL: url,
+      REDIS_CLUSTER_NODES: 'node-1:7000, 10.0.0.2:7001,[::1]:7002',
+      REDIS_WAIT_REPLICAS: 1,
+    });
+    expect(readRedisSettings(env)).toEqual({
+      problems: [],
+      settings: {
+        topology: {
+          kind: 'cluster',
+          nodes: [
+            { host: 'node-1', port: 7000 },
+            { host: '10.0.0.2', port: 7001 },
+            { host: '::1', port: 7002 },
+          ],
+          url,
+        },
+        keyPrefix: 'switchboard:',
+        waitReplicas: 1,
+        waitTimeoutMs: 1000,
+      },
+    });
+  });
+
+  it('refuse a whole node on REDIS_CLUSTER_NODES in this version, in one clear line', () => {
+    expect(configProblems({ REDIS_CLUSTER_NODES: 'node-1:6379' })).toEqual([REDIS_CLUSTER_NOT_YET]);
+  });
+
+  it('refuse a database other than 0 in REDIS_URL beside REDIS_CLUSTER_NODES', () => {
+    const env = Object.assign(new RedisEnvironment(), {
+      REDIS_URL: 'redis://ignored/2',
+      REDIS_CLUSTER_NODES: 'node-1:6379',
+    });
+    expect(readRedisSettings(env)).toEqual({
+      settings: undefined,
+      problems: [expect.stringMatching(/^REDIS_URL: a Redis Cluster has database 0 only/)],
+    });
   });
 
   it('refuse REDIS_SENTINELS without REDIS_SENTINEL_MASTER, and the name without sentinels', () => {
@@ -79,6 +113,8 @@ describe('the Redis settings', () => {
     ['REDIS_SENTINELS', 'sentinel-1:99999'],
     ['REDIS_SENTINELS', ' , '],
     ['REDIS_CLUSTER_NODES', 'node-1:six'],
+    ['REDIS_CLUSTER_NODES', 'node-1:6379,,node-2'],
+    ['REDIS_CLUSTER_NODES', ' , '],
     ['REDIS_SENTINEL_MASTER', 'my master'],
     ['REDIS_WAIT_REPLICAS', '-1'],
     ['REDIS_WAIT_REPLICAS', 'one'],

@@ -35,6 +35,8 @@ export interface RedisServerOptions {
   persistent?: boolean;
   /** Starts as a replica of the server on this loopback port (`--replicaof`). */
   replicaOf?: number;
+  /** A node of a Redis Cluster (see redis-cluster.ts), which knows its cluster in its directory. */
+  clusterNode?: boolean;
 }
 
 export class RedisServer {
@@ -82,6 +84,9 @@ export class RedisServer {
       '--appendfsync',
       'always',
       ...(this.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(this.replicaOf)]),
+      ...(this.options.clusterNode
+        ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, 'nodes.conf')]
+        : []),
     ];
     const child = spawn(REDIS_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;

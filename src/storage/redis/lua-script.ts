@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 
 /**
  * A Lua script run by its SHA1, sent in full only when Redis does not know it yet (after a
@@ -12,7 +12,7 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async run(client: RedisCommands, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -26,7 +26,11 @@ export class LuaScript {
    * knows, for callers whose commands must run in the order they were sent. After a NOSCRIPT, the
    * retry of `run` would let a command sent later, by this node or another, overtake it.
    */
-  async runInOrder(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async runInOrder(
+    client: RedisCommands,
+    keys: string[],
+    args: (string | number)[],
+  ): Promise<unknown> {
     return client.eval(this.source, keys.length, ...keys, ...args);
   }
 }

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisSettings, RedisTopology } from '../../config/redis-settings.js';
-import { redisClientOf } from './redis-client.js';
+import { commandClientOf, redisClientOf, redisClusterClientOf } from './redis-client.js';
 
 const SENTINELS = [
   { host: 'sentinel-1', port: 26379 },
@@ -68,5 +68,55 @@ describe('the Redis client of the settings', () => {
     expect(client.options.port).not.toBe(7000);
     // The adapter's copies keep all of it.
     expect(client.duplicate().options).toMatchObject({ name: 'mymaster', password: 's3cret' });
+  });
+
+  it('makes a Redis Cluster client of the seeds, with only the credentials and TLS of REDIS_URL', () => {
+    const settings: RedisSettings = {
+      topology: {
+        kind: 'cluster',
+        nodes: [{ host: 'node-1', port: 7000 }],
+        url: 'rediss://switchboard:s3cret@elsewhere.example:6379',
+      },
+      keyPrefix: 'p:',
+      waitReplicas: 0,
+      waitTimeoutMs: 1,
+    };
+    const retryStrategy = () => 100;
+    const client = commandClientOf(settings, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      retryStrategy,
+      commandTimeout: 2000,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      connectionName: 'switchboard',
+    });
+    if (!(client instanceof Cluster)) throw new Error('expected a Cluster client');
+    // Failing at once, as the command client of one Redis: no queue while the cluster is away...
+    expect(client.options).toMatchObject({
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: retryStrategy,
+      scaleReads: 'master',
+    });
+    // ...and each command bounded and never sent twice by the connection to its master.
+    expect(client.options.redisOptions).toEqual({
+      commandTimeout: 2000,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      connectionName: 'switchboard',
+      username: 'switchboard',
+      password: 's3cret',
+      tls: {},
+    });
+    expect(client.options.shardedSubscribers).toBeFalsy();
+    const subscriber = redisClusterClientOf(
+      settings,
+      { lazyConnect: true },
+      { shardedSubscribers: true },
+    );
+    expect(subscriber.options.shardedSubscribers).toBe(true);
+    expect(() => redisClientOf(settings, { lazyConnect: true })).toThrow(/redisClusterClientOf/);
   });
 });

@@ -3,7 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../../config/redis-settings.js';
 import type { Logger } from '../../logging/logger.js';
 import { ReplicaConfirmedWrites, UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
-import { redisClientOf } from './redis-client.js';
+import { commandClientOf, redisClientOf, type RedisCommands } from './redis-client.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 import type { StoreConnection } from '../stores.js';
 
@@ -12,6 +12,18 @@ import type { StoreConnection } from '../stores.js';
  * replies `INTERNAL` well within the contract's 5 seconds instead of hanging.
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * How the stores' clients behave, on one Redis as on a cluster: nothing is queued while Redis is
+ * away (a command fails at once), nothing is sent twice after a reconnection.
+ */
+export const FAILING_AT_ONCE: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  // Commands issued in the same tick go out in one write: many sends, few round trips.
+  enableAutoPipelining: true,
+};
 
 /** Reconnection is retried quickly at first, then every second, for as long as Redis is away. */
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
@@ -23,32 +35,27 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
  * adapter's channel subscriptions, renewed by the adapter itself after an outage (see
  * ChannelSubscriptions). With REDIS_WAIT_REPLICAS set, a third client, like `commands`, carries
  * the writes that replicas must confirm (see ReplicaConfirmedWrites). Every one of them follows a
- * Sentinel failover.
+ * Sentinel failover. On a Redis Cluster, `commands` and the confirmed writes' client are Cluster
+ * clients with the same behaviour (see redisClusterClientOf), each command going to the master of
+ * its slot.
  */
 export class RedisConnection implements OnApplicationShutdown, StoreConnection {
-  readonly commands: Redis;
+  readonly commands: RedisCommands;
   readonly subscriber: Redis;
   /** Where the stores write messages and user notifications. */
   readonly durableWrites: DurableWrites;
   /** Where every client of the node reports losing Redis. */
   readonly outageLog: RedisOutageLog;
   /** The connection of confirmed writes, with REDIS_WAIT_REPLICAS only. */
-  private readonly durableClient: Redis | undefined;
+  private readonly durableClient: RedisCommands | undefined;
 
   constructor(settings: RedisSettings, logger: Logger) {
     this.outageLog = new RedisOutageLog(logger);
     const common: RedisOptions = { retryStrategy, connectionName: 'switchboard' };
-    const failingAtOnce: RedisOptions = {
-      ...common,
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-      maxRetriesPerRequest: 0,
-      // Commands issued in the same tick go out in one write: many sends, few round trips.
-      enableAutoPipelining: true,
-    };
+    const failingAtOnce: RedisOptions = { ...common, ...FAILING_AT_ONCE };
     this.commands = this.watched(
       'commands',
-      redisClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
+      commandClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
     );
     this.subscriber = this.watched(
       'subscriber',
@@ -67,7 +74,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     // bound anyway (ReplicaConfirmedWrites), this only keeps ioredis from giving up sooner.
     const client = this.watched(
       'durable writes',
-      redisClientOf(settings, {
+      commandClientOf(settings, {
         ...failingAtOnce,
         commandTimeout: 2 * settings.waitTimeoutMs + REDIS_COMMAND_TIMEOUT_MS,
       }),
@@ -128,7 +135,7 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   }
 
   /** Reports each failed attempt to connect, and each return, to the outage log. */
-  private watched(role: string, client: Redis): Redis {
+  private watched<Client extends RedisCommands>(role: string, client: Client): Client {
     client.on('error', (error: Error) => this.outageLog.failing(role, error));
     client.on('ready', () => this.outageLog.working(role));
     return client;

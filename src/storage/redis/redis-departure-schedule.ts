@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { DepartureOptions, DepartureSchedule, DueDeparture } from '../departures.js';
 import { CLAIM_DUE_DEPARTURES } from './redis-departures.scripts.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -13,7 +13,7 @@ const REAP_BATCH = 500;
  */
 export class RedisDepartureSchedule implements DepartureSchedule {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly nodeTimeoutMs: number,

@@ -36,27 +36,29 @@ export function broadcastAround(broadcast: MessageBroadcast): [before: string, a
  * nodes: Redis delivers a channel's messages in the order they were published, and here no other
  * send of the room can come between the allocation of an offset and the message that carries it.
  *
- * A room without a history (its offset counter was absent: INCR gives 1) is let in here too, so
- * that two nodes cannot both take the last place or a counter's last room of the hour; a message
- * to a room with a history pays for none of it. Refused, the script undoes its INCR and changes
- * nothing else. Times are the message's `ts` (ms); the rooms' scores are in microseconds.
+ * Every key, and the room's channel, is of the room's hash slot. A room without a history (its offset
+ * counter absent) must first be let in by ADMIT_ROOM (the history's bounds, in a slot of their
+ * own): unless ARGV[5] says it was, the script then changes nothing and says so. Times are the
+ * message's `ts` (ms).
  *
- * KEYS: last offset, history list, clientMsgId → offset hash, rooms by last write.
+ * KEYS: last offset, history list, clientMsgId → offset hash, when the bounds last recorded a
+ * write to the room (see RedisHistoryBounds); with a webhook event to queue (and only then), the
+ * partition's webhook stream and its dropped counter.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
- * the channel to publish to ('' for none), the published message before and after the message
- * JSON, rooms limit, the room, the prefixes of a room's three keys (to forget another room's
- * history), the message's ts, the idle time (ms) that lets a room's history go, rooms per counter
- * per hour, the counter ('' for none) and the prefix of its hourly count's key, and '1' when a
- * repeated clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS),
- * and Redis's WAIT covers only the writes of its own connection, and the earlier message may
- * have been written by another (rewriting its entry puts a write behind it in the replication
- * stream, so replicas that confirm the rewrite hold the message too).
- * With a webhook event to queue (and only then), two more KEYS: the partition's webhook stream and
- * its dropped counter; ARGV[18] is then always given ('0' or '1'), then the partition's bound, the
- * event's ts, its JSON before and after the message JSON: queued in this step, like the broadcast,
- * so that the partition holds a room's message.created in offset order.
- * Returns {1, offset} for a new message, {0, earlier message JSON} for a repeated clientMsgId,
- * {2, 'rooms' or 'newRoomsPerHour'} for a room refused its history.
+ * '1' when the room was let in, the message's ts, how long after the bounds last recorded a write
+ * to the room they are to record one again, '1' when a repeated
+ * clientMsgId must write anyway: its caller then waits for replicas (REDIS_WAIT_REPLICAS), and
+ * Redis's WAIT covers only the writes of its own connection, and the earlier message may have been
+ * written by another (rewriting its entry puts a write behind it in the replication stream, so
+ * replicas that confirm the rewrite hold the message too).
+ * Then the broadcast: the channel to publish to ('' for none), the published message before and
+ * after the message JSON. Then, with a webhook event, the partition's bound, the event's ts,
+ * its JSON before and after the message JSON: queued in this step, like the broadcast, so that the
+ * partition holds a room's message.created in offset order.
+ * Returns {1, offset, 1 when the bounds are to record this write (ADMIT_ROOM recorded a new
+ * room's first), else 0}
+ * for a new message, {0, earlier message JSON} for a repeated clientMsgId, {3} for a room that
+ * was not let in and has no history.
  */
 export const APPEND_MESSAGE = new LuaScript(`
 local limit = tonumber(ARGV[1])
@@ -67,35 +69,19 @@ if idempotencyKey ~= '' then
     local last = tonumber(redis.call('GET', KEYS[1]) or '0')
     local index = tonumber(earlier) - (last - redis.call('LLEN', KEYS[2]) + 1)
     if index >= 0 then
-      if ARGV[18] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
+      if ARGV[8] == '1' then redis.call('HSET', KEYS[3], idempotencyKey, earlier) end
       return {0, redis.call('LINDEX', KEYS[2], index)}
     end
   end
 end
-local now = tonumber(ARGV[13])
-local offset = redis.call('INCR', KEYS[1])
-if offset == 1 then
-  local hour = math.floor(now / 3600000)
-  local counted = ARGV[16] ~= ''
-  local countKey = ARGV[17] .. hour .. ':' .. ARGV[16]
-  if counted and tonumber(redis.call('GET', countKey) or '0') >= tonumber(ARGV[15]) then
-    redis.call('DEL', KEYS[1])
-    return {2, 'newRoomsPerHour'}
-  end
-  if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then
-    local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
-    if now - tonumber(oldest[2]) / 1000 < tonumber(ARGV[14]) then
-      redis.call('DEL', KEYS[1])
-      return {2, 'rooms'}
-    end
-    redis.call('ZREM', KEYS[4], oldest[1])
-    redis.call('DEL', ARGV[10] .. oldest[1], ARGV[11] .. oldest[1], ARGV[12] .. oldest[1])
-  end
-  if counted then
-    redis.call('INCR', countKey)
-    redis.call('PEXPIRE', countKey, (hour + 1) * 3600000 - now)
-  end
+if ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {3} end
+local now = tonumber(ARGV[6])
+local touch = 0
+if now - tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[7]) then
+  redis.call('SET', KEYS[4], ARGV[6])
+  if ARGV[5] ~= '1' then touch = 1 end
 end
+local offset = redis.call('INCR', KEYS[1])
 local message = ARGV[3] .. offset .. ARGV[4]
 local length = redis.call('RPUSH', KEYS[2], message)
 if idempotencyKey ~= '' then
@@ -108,15 +94,14 @@ while length > limit do
   end
   length = length - 1
 end
-redis.call('ZADD', KEYS[4], now * 1000, ARGV[9])
-if ARGV[5] ~= '' then
-  redis.call('SPUBLISH', ARGV[5], ARGV[6] .. message .. ARGV[7])
+if ARGV[9] ~= '' then
+  redis.call('SPUBLISH', ARGV[9], ARGV[10] .. message .. ARGV[11])
 end
-if #KEYS > 4 then
-  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[20]', 'ARGV[21] .. message .. ARGV[22]')}
-  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[19]')}
+if ARGV[12] then
+  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[13]', 'ARGV[14] .. message .. ARGV[15]')}
+  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[12]')}
 end
-return {1, offset}
+return {1, offset, touch}
 `);
 
 /**

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { Message } from '@switchboard/contract';
 import type {
   AppendResult,
@@ -8,29 +8,33 @@ import type {
   MessageBroadcast,
   MessageDraft,
   MessageWebhookEvent,
-  NewRoomRefusal,
 } from '../stores.js';
 import type { WebhookQueueLimits } from '../webhook-queue.js';
 import { APPEND_MESSAGE, READ_PAGE, broadcastAround } from './redis-history.scripts.js';
 import { UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
+import { RedisHistoryBounds } from './redis-history-bounds.js';
 import type { RedisKeys } from './redis-keys.js';
 
 const NO_BROADCAST: [string, string] = ['', ''];
+
+/** What APPEND_MESSAGE returns (see there). */
+type AppendReply = [created: 0 | 1 | 3, offsetOrEarlier?: number | string, touch?: 0 | 1];
 
 const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000${clientMsgId}`;
 
 /**
  * A room's history in Redis: its last offset (a counter), its last `limit` messages (a list of
- * their JSON, contiguous by offset) and the clientMsgIds still in that window (a hash). Beside
- * them, the rooms by last write (a sorted set) and each counter's rooms of the hour (a counter
- * that expires at the end of its hour), read only when a room without a history is written to.
+ * their JSON, contiguous by offset) and the clientMsgIds still in that window (a hash), all in the
+ * room's hash slot. The bounds on rooms live apart (RedisHistoryBounds), asked only when a room
+ * without a history is written to: a message to a room with a history pays for none of it.
  */
 export class RedisHistoryStore implements HistoryStore {
   readonly announcesAppends = true;
   readonly queuesWebhookEvents: boolean;
+  private readonly bounds: RedisHistoryBounds;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly limits: HistoryLimits,
     /** Where appends go: confirmed by replicas before they are answered, with REDIS_WAIT_REPLICAS. */
@@ -39,6 +43,7 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly webhookLimits?: WebhookQueueLimits,
   ) {
     this.queuesWebhookEvents = webhookLimits !== undefined;
+    this.bounds = new RedisHistoryBounds(redis, keys, limits);
   }
 
   async append(
@@ -47,6 +52,29 @@ export class RedisHistoryStore implements HistoryStore {
     newRoomsCounter?: string,
     webhookEvent?: MessageWebhookEvent,
   ): Promise<AppendResult> {
+    const { room, ts } = draft;
+    let reply = await this.appendStep(draft, false, broadcast, webhookEvent);
+    if (reply[0] === 3) {
+      const refused = await this.bounds.admit(room, ts, newRoomsCounter);
+      if (refused !== undefined) return { created: false, refused };
+      reply = await this.appendStep(draft, true, broadcast, webhookEvent);
+    }
+    const [created, value, touch] = reply;
+    if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };
+    if (touch === 1) this.bounds.touch(room, ts);
+    const { id, user, text, clientMsgId } = draft;
+    const message: Message = { id, room, offset: value as number, user, text, ts };
+    if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
+    return { created: true, message, announced: broadcast !== undefined };
+  }
+
+  /** APPEND_MESSAGE, in the room's slot; `admitted` when the bounds let the room in. */
+  private async appendStep(
+    draft: MessageDraft,
+    admitted: boolean,
+    broadcast: MessageBroadcast | undefined,
+    webhookEvent: MessageWebhookEvent | undefined,
+  ): Promise<AppendReply> {
     const { id, room, user, text, ts, clientMsgId } = draft;
     const [broadcastBefore, broadcastAfter] =
       broadcast === undefined ? NO_BROADCAST : broadcastAround(broadcast);
@@ -57,38 +85,29 @@ export class RedisHistoryStore implements HistoryStore {
       this.keys.lastOffset(room),
       this.keys.history(room),
       this.keys.clientMsgIds(room),
-      this.keys.historyRooms,
+      this.keys.historyRecorded(room),
     ];
     const args = [
       this.limits.perRoom,
       clientMsgId === undefined ? '' : idempotencyKey(user.id, clientMsgId),
       beforeOffset,
       afterOffset,
+      admitted ? '1' : '0',
+      ts,
+      this.bounds.touchEveryMs,
+      this.writes.confirming ? '1' : '0',
+      // The broadcast, to its channel of the Socket.IO adapter.
       broadcast === undefined ? '' : this.keys.channels.of(broadcast.rooms),
       broadcastBefore,
       broadcastAfter,
-      this.limits.rooms,
-      room,
-      this.keys.lastOffsetPrefix,
-      this.keys.historyPrefix,
-      this.keys.clientMsgIdsPrefix,
-      ts,
-      this.limits.evictIdleMs,
-      this.limits.newRoomsPerHour,
-      newRoomsCounter ?? '',
-      this.keys.newRoomsPrefix,
     ];
-    // Only then does the script need to know: without replicas to wait for, not a byte more.
     if (webhookEvent !== undefined) this.queueing(webhookEvent, keys, args);
-    else if (this.writes.confirming) args.push('1');
-    const [created, value] = (await this.writes.run((client) =>
-      APPEND_MESSAGE.run(client, keys, args),
-    )) as [number, number | string];
-    if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };
-    if (created === 2) return { created: false, refused: value as NewRoomRefusal };
-    const message: Message = { id, room, offset: value as number, user, text, ts };
-    if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
-    return { created: true, message, announced: broadcast !== undefined };
+    return this.writes.run(
+      keys[0],
+      async (client) => (await APPEND_MESSAGE.run(client, keys, args)) as AppendReply,
+      // A room not let in yet: nothing was written.
+      ([outcome]) => outcome !== 3,
+    );
   }
 
   /** The keys and arguments with which APPEND_MESSAGE queues the event. */
@@ -97,13 +116,7 @@ export class RedisHistoryStore implements HistoryStore {
       throw new Error('this history store queues no webhook events: webhooks are off');
     }
     keys.push(this.keys.webhookEvents(event.partition), this.keys.webhookDropped(event.partition));
-    args.push(
-      this.writes.confirming ? '1' : '0',
-      this.webhookLimits.perPartition,
-      event.ts,
-      event.before,
-      event.after,
-    );
+    args.push(this.webhookLimits.perPartition, event.ts, event.before, event.after);
   }
 
   async lastOffset(room: string): Promise<number> {

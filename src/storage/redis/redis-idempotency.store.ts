@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { IdempotencyClaim, IdempotencyStore, StoredAnswer } from '../stores.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -21,7 +21,7 @@ return false
 /** Answers under the deployment's prefix, each expiring on its own (Redis's PX). */
 export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -15,7 +15,11 @@ export class RedisKeys {
     return (this.roomChannels ??= new RoomChannels(this.prefix, MAIN_NAMESPACE));
   }
 
-  /** A room's keys are these prefixes followed by the room's name (the history script needs the prefixes). */
+  /**
+   * A room's keys: a prefix, then the room's name as the key's hash tag, which the room's channel
+   * carries too, so that on a Redis Cluster all of them share one hash slot (and one script may
+   * touch them all), while rooms spread over the shards. Room names and the prefix hold no braces.
+   */
   get lastOffsetPrefix(): string {
     return `${this.prefix}offset:`;
   }
@@ -26,24 +30,31 @@ export class RedisKeys {
     return `${this.prefix}client-msg-ids:`;
   }
   lastOffset(room: string): string {
-    return this.lastOffsetPrefix + room;
+    return `${this.lastOffsetPrefix}{${room}}`;
   }
   history(room: string): string {
-    return this.historyPrefix + room;
+    return `${this.historyPrefix}{${room}}`;
   }
   clientMsgIds(room: string): string {
-    return this.clientMsgIdsPrefix + room;
+    return `${this.clientMsgIdsPrefix}{${room}}`;
   }
-  /** The rooms with a history, by when they were last written to. */
+  /** When the history's bounds last recorded a write to the room (see RedisHistoryBounds). */
+  historyRecorded(room: string): string {
+    return `${this.prefix}history-recorded:{${room}}`;
+  }
+  /**
+   * The rooms with a history, by when they were last written to, and beside them (same hash slot,
+   * so that one script keeps both bounds) how many rooms each counter brought in per clock hour.
+   */
   get historyRooms(): string {
-    return `${this.prefix}history-rooms`;
+    return `${this.prefix}{history-bounds}:rooms`;
   }
   /**
    * How many rooms a counter brought into the history in one clock hour: this prefix, the hour's
-   * number since the epoch, `:` and the counter (the history script builds it).
+   * number since the epoch, `:` and the counter.
    */
   get newRoomsPrefix(): string {
-    return `${this.prefix}new-rooms:`;
+    return `${this.prefix}{history-bounds}:new-rooms:`;
   }
 
   /** The presence scripts build a room's, a socket's and a node's keys under this prefix. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { Notification } from '@switchboard/contract';
 import type {
   PendingNotificationLimits,
@@ -34,7 +34,7 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
   private readonly offers: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly limits: PendingNotificationLimits,
     nodeId: string,
@@ -48,7 +48,7 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
   }
 
   async add(userId: string, notification: Notification, offerAgainAt: number): Promise<void> {
-    await this.writes.run((client) =>
+    await this.writes.run(this.keys.userSockets(userId), (client) =>
       ADD_PENDING.run(
         client,
         [],

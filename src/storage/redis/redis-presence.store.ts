@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { LeaveReason, User } from '@switchboard/contract';
 import type { DepartureOptions } from '../departures.js';
 import type {
@@ -30,7 +30,7 @@ export class RedisPresenceStore implements PresenceStore {
   private epoch?: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     keys: RedisKeys,
     private readonly nodeId: string,
     /** Given when webhooks are on: presence changes schedule and take back departures. */
@@ -84,13 +84,13 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async members(room: string): Promise<User[]> {
-    const users = await this.redis.hvals(`${this.prefix}users:${room}`);
+    const users = await this.redis.hvals(`${this.prefix}users:{${room}}`);
     return users.map((json) => JSON.parse(json) as User);
   }
 
   /** The sum of the room's per-user socket counts, which the join and leave scripts keep. */
   async socketCount(room: string): Promise<number> {
-    const counts = await this.redis.hvals(`${this.prefix}counts:${room}`);
+    const counts = await this.redis.hvals(`${this.prefix}counts:{${room}}`);
     return counts.reduce((sockets, count) => sockets + Number(count), 0);
   }
 

@@ -20,6 +20,7 @@ import { RedisPendingNotificationStore } from './redis-pending-notification.stor
 import { RedisPresenceStore } from './redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
 import { RedisWebhookQueue } from './redis-webhook-queue.js';
+import { describeHistoryBoundsInRedis } from './redis-history-bounds.contract.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
 import { describeHistoryWebhookEvents } from '../history-webhook-events.contract.js';
 import { UnconfirmedWrites } from './durable-writes.js';
@@ -60,6 +61,8 @@ describeWithRedis('Redis stores', () => {
     expect(ttl).toBeGreaterThan(3_000_000 - 10_000);
     expect(ttl).toBeLessThanOrEqual(3_000_000);
   });
+
+  describeHistoryBoundsInRedis('redis', () => redis, freshKeys);
 
   describePresenceStore('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));
   describePresentRooms('redis', () => new RedisPresenceStore(redis, freshKeys(), randomUUID()));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { User } from '@switchboard/contract';
 import type { DepartureOptions } from '../departures.js';
 import type { SocketAdded, UserSocketsStore } from '../stores.js';
@@ -22,7 +22,7 @@ const USER_KEY_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export class RedisUserSocketsStore implements UserSocketsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly nodeTimeoutMs: number,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type {
   QueuedWebhookEntry,
   WebhookBacklog,
@@ -44,7 +44,7 @@ type StreamEntry = [id: string, fields: string[]];
  */
 export class RedisWebhookQueue implements WebhookQueue {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly limits: WebhookQueueLimits,
   ) {}

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RedisCommands } from './redis-client.js';
 import type { Namespace } from 'socket.io';
 import {
   Adapter,
@@ -48,8 +49,8 @@ export interface SequencedRooms {
 }
 
 export interface RoomChannelsOptions {
-  /** Publishes (SPUBLISH); any client of the deployment's Redis. */
-  publisher: Redis;
+  /** Publishes (SPUBLISH); any client of the deployment's Redis, a Cluster client on a cluster. */
+  publisher: RedisCommands;
   /** A connection of its own, without offline queue or renewal of subscriptions (ChannelSubscriptions). */
   subscriber: Redis;
   keyPrefix: string;
@@ -77,7 +78,7 @@ export class RoomChannelsAdapter extends ClusterAdapter {
   private readonly channels: RoomChannels;
   private readonly subscriptions: ChannelSubscriptions;
   private readonly recovery: RecoveryLog;
-  private readonly publisher: Redis;
+  private readonly publisher: RedisCommands;
   private readonly sequenced: SequencedRooms | undefined;
   private readonly namespace: string;
   /** Per sequenced room subscribed here: the newest offset delivered here. */

@@ -1,0 +1,168 @@
+import type { Cluster } from 'ioredis';
+import { describeWithRedisCluster, RedisCluster } from '../../../test/support/redis-cluster.js';
+import { uniquePrefix } from '../../../test/support/redis-server.js';
+import { chatRoom } from '@switchboard/contract';
+import type { RedisSettings } from '../../config/redis-settings.js';
+import { eventually } from '../../../test/support/redis-sentinels.js';
+import { describeIdempotencyStore } from '../idempotency.contract.js';
+import { describeHistoryStore } from '../stores.contract.js';
+import { describeWebhookQueue } from '../webhook-queue.contract.js';
+import { hashSlotOf } from './hash-slot.js';
+import { commandClientOf, redisClusterClientOf } from './redis-client.js';
+import { FAILING_AT_ONCE, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
+import { RedisHistoryStore } from './redis-history.store.js';
+import { describeHistoryBoundsInRedis } from './redis-history-bounds.contract.js';
+import { RedisIdempotencyStore } from './redis-idempotency.store.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisWebhookQueue } from './redis-webhook-queue.js';
+
+const HISTORY_LIMITS = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
+
+/**
+ * The stores whose scripts keep to one hash slot, on a real Redis Cluster of three masters, through
+ * the client a node makes of REDIS_CLUSTER_NODES: the same contract suites as on one Redis.
+ */
+describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let redis: Cluster;
+  const clients: Cluster[] = [];
+  const freshKeys = () => new RedisKeys(uniquePrefix('cluster-stores'));
+  const clientOf = (nodes: RedisCluster) => {
+    const settings: RedisSettings = {
+      topology: { kind: 'cluster', nodes: nodes.nodes, url: undefined },
+      keyPrefix: 'unused:',
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    };
+    const client = redisClusterClientOf(settings, {});
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    redis = clientOf(cluster);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.quit()));
+    await cluster?.close();
+  });
+
+  describeHistoryStore(
+    'redis cluster',
+    (limits) => new RedisHistoryStore(redis, freshKeys(), limits),
+  );
+  describeHistoryBoundsInRedis('redis cluster', () => redis, freshKeys);
+  describeIdempotencyStore('redis cluster', () => new RedisIdempotencyStore(redis, freshKeys()));
+  describeWebhookQueue(
+    'redis cluster',
+    (limits) => new RedisWebhookQueue(redis, freshKeys(), limits),
+    (limits) => {
+      // Two nodes: two clients of the cluster, one prefix.
+      const keys = freshKeys();
+      return [
+        new RedisWebhookQueue(redis, keys, limits),
+        new RedisWebhookQueue(clientOf(cluster), keys, limits),
+      ];
+    },
+  );
+
+  it("spreads rooms over the masters, each room's keys in its one slot", async () => {
+    const keys = freshKeys();
+    const limits = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
+    const store = new RedisHistoryStore(redis, keys, limits);
+    const rooms = Array.from({ length: 12 }, (_, index) => `room-${index}`);
+    for (const room of rooms) {
+      const user = { id: 'u', name: 'U' };
+      await store.append({ id: room, room, user, text: 't', ts: 1, clientMsgId: 'c' });
+    }
+
+    const histories = await cluster.keysPerMaster(keys.historyPrefix);
+    expect(histories.reduce((sum, count) => sum + count, 0)).toBe(rooms.length);
+    const holding = histories.filter((count) => count > 0);
+    expect(holding.length).toBeGreaterThanOrEqual(2);
+    for (const room of rooms) {
+      const roomKeys = [keys.lastOffset(room), keys.history(room), keys.clientMsgIds(room)];
+      const slots = await Promise.all(
+        roomKeys.map((key) => redis.call('CLUSTER', 'KEYSLOT', key) as Promise<number>),
+      );
+      expect(slots).toEqual(roomKeys.map(() => hashSlotOf(room)));
+      expect(
+        await redis.exists(
+          ...roomKeys
+            .map((key) => [key])
+            .flat()
+            .slice(0, 1),
+        ),
+      ).toBe(1);
+    }
+  });
+
+  it("fails a command to a master that does not answer within the command timeout, and serves the other masters' rooms meanwhile", async () => {
+    const keys = freshKeys();
+    const settings: RedisSettings = {
+      topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
+      keyPrefix: keys.prefix,
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    };
+    // The stores' client, as RedisConnection makes it.
+    const commands = commandClientOf(settings, {
+      ...FAILING_AT_ONCE,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    });
+    const store = new RedisHistoryStore(commands, keys, HISTORY_LIMITS);
+    const rooms = Array.from({ length: 12 }, (_, index) => `room-${index}`);
+    const masters = await Promise.all(rooms.map((room) => cluster.masterOf(keys.history(room))));
+    const away = masters[0];
+    const elsewhere = rooms.find((_, index) => masters[index] !== away)!;
+    // Without an offline queue, a command before the client is ready fails at once, as on one Redis.
+    if (commands.status !== 'ready')
+      await new Promise((resolve) => commands.once('ready', resolve));
+    away.pause();
+    try {
+      const started = Date.now();
+      await expect(store.lastOffset(rooms[0])).rejects.toThrow(/timed out/i);
+      // The contract: an event that needs Redis is answered within 5 seconds.
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await store.lastOffset(elsewhere)).toBe(0);
+    } finally {
+      away.resume();
+    }
+    expect(await store.lastOffset(rooms[0])).toBe(0);
+    await commands.quit();
+  });
+
+  it("publishes a stored message's broadcast on the room's channel, in the room's slot, to a sharded subscriber", async () => {
+    const keys = freshKeys();
+    const settings: RedisSettings = {
+      topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
+      keyPrefix: keys.prefix,
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    };
+    const subscriber = redisClusterClientOf(settings, {}, { shardedSubscribers: true });
+    clients.push(subscriber);
+    const store = new RedisHistoryStore(redis, keys, HISTORY_LIMITS);
+    const rooms = ['lobby', 'room-1', 'room-2', 'room-3'];
+    const channels = rooms.map((room) => keys.channels.ofRoom(chatRoom(room)));
+    // One channel per call: each is in its room's slot, on its own master.
+    await Promise.all(channels.map((channel) => subscriber.ssubscribe(channel)));
+    const received: string[] = [];
+    subscriber.on('smessage', (channel: string) => received.push(channel));
+
+    for (const room of rooms) {
+      const draft = { id: room, room, user: { id: 'u', name: 'U' }, text: 't', ts: 1 };
+      const broadcast = { event: 'chat:message', rooms: [chatRoom(room)], except: [] };
+      expect((await store.append(draft, broadcast)).created).toBe(true);
+    }
+
+    await eventually('every broadcast received', () =>
+      Promise.resolve(received.length === rooms.length ? true : undefined),
+    );
+    expect([...received].sort()).toEqual([...channels].sort());
+    expect(
+      new Set(await Promise.all(rooms.map((room) => cluster.masterOf(keys.history(room))))).size,
+    ).toBeGreaterThanOrEqual(2);
+  });
+});
