@@ -18,6 +18,16 @@ import { RedisWebhookQueue } from './redis-webhook-queue.js';
 
 const HISTORY_LIMITS = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
 
+/** A node's settings on `cluster`, as REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX give them. */
+function clusterSettings(cluster: RedisCluster, keyPrefix: string): RedisSettings {
+  return {
+    topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
+    keyPrefix,
+    waitReplicas: 0,
+    waitTimeoutMs: 1000,
+  };
+}
+
 /**
  * The stores whose scripts keep to one hash slot, on a real Redis Cluster of three masters, through
  * the client a node makes of REDIS_CLUSTER_NODES: the same contract suites as on one Redis.
@@ -28,12 +38,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   const clients: Cluster[] = [];
   const freshKeys = () => new RedisKeys(uniquePrefix('cluster-stores'));
   const clientOf = (nodes: RedisCluster) => {
-    const settings: RedisSettings = {
-      topology: { kind: 'cluster', nodes: nodes.nodes, url: undefined },
-      keyPrefix: 'unused:',
-      waitReplicas: 0,
-      waitTimeoutMs: 1000,
-    };
+    const settings = clusterSettings(nodes, 'unused:');
     const client = redisClusterClientOf(settings, {});
     clients.push(client);
     return client;
@@ -100,12 +105,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
 
   it("fails a command to a master that does not answer within the command timeout, and serves the other masters' rooms meanwhile", async () => {
     const keys = freshKeys();
-    const settings: RedisSettings = {
-      topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
-      keyPrefix: keys.prefix,
-      waitReplicas: 0,
-      waitTimeoutMs: 1000,
-    };
+    const settings = clusterSettings(cluster, keys.prefix);
     // The stores' client, as RedisConnection makes it.
     const commands = commandClientOf(settings, {
       ...FAILING_AT_ONCE,
@@ -135,12 +135,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
 
   it("publishes a stored message's broadcast on the room's channel, in the room's slot, to a sharded subscriber", async () => {
     const keys = freshKeys();
-    const settings: RedisSettings = {
-      topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
-      keyPrefix: keys.prefix,
-      waitReplicas: 0,
-      waitTimeoutMs: 1000,
-    };
+    const settings = clusterSettings(cluster, keys.prefix);
     const subscriber = redisClusterClientOf(settings, {}, { shardedSubscribers: true });
     clients.push(subscriber);
     const store = new RedisHistoryStore(redis, keys, HISTORY_LIMITS);
