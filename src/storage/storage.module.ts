@@ -236,7 +236,7 @@ function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logg
         RoomChannelsAdapter.with({
           publisher: redis.commands,
           subscriber: redis.subscriber,
-          keyPrefix: keys.prefix,
+          channels: keys.channels,
           recoveryPackets: config.recoveryBufferPackets,
           sequenced: {
             event: ServerEvents.chatMessage,

@@ -1,5 +1,6 @@
 import type { MessageBroadcast } from '../stores.js';
 import { LuaScript } from './lua-script.js';
+import { MAIN_NAMESPACE } from './room-channels.js';
 import { appendWebhookEntryLua, boundWebhookStreamLua } from './redis-webhook-queue.scripts.js';
 
 /** Socket.IO's packet type of an event. */
@@ -11,8 +12,6 @@ const BROADCAST_MESSAGE_TYPE = 3;
  * the publishing one included, delivers such a message, and none counts it as another node.
  */
 const EXTERNAL_PUBLISHER_UID = 'emitter';
-/** The Socket.IO namespace that every event of the contract travels in. */
-export const MAIN_NAMESPACE = '/';
 
 /**
  * The cluster adapter's message (RoomChannelsAdapter, socket.io-adapter's format) for a message's

@@ -1,4 +1,3 @@
-import { MAIN_NAMESPACE } from './redis-history.scripts.js';
 import { RoomChannels } from './room-channels.js';
 
 /**
@@ -12,7 +11,7 @@ export class RedisKeys {
 
   /** The pub/sub channels of Socket.IO's adapter, which chat messages are also published to. */
   get channels(): RoomChannels {
-    return (this.roomChannels ??= new RoomChannels(this.prefix, MAIN_NAMESPACE));
+    return (this.roomChannels ??= new RoomChannels(this.prefix));
   }
 
   /**

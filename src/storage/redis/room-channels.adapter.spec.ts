@@ -30,7 +30,7 @@ class Node {
       adapter: RoomChannelsAdapter.with({
         publisher: this.publisher,
         subscriber: this.subscriber,
-        keyPrefix: keys.prefix,
+        channels: keys.channels,
         recoveryPackets: 100,
         sequenced: {
           event: EVENT,

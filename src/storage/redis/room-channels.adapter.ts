@@ -53,7 +53,8 @@ export interface RoomChannelsOptions {
   publisher: RedisCommands;
   /** A connection of its own, without offline queue or renewal of subscriptions (ChannelSubscriptions). */
   subscriber: Redis;
-  keyPrefix: string;
+  /** The deployment's channels (RedisKeys.channels), where the stores publish too. */
+  channels: RoomChannels;
   /** Broadcasts kept for connection state recovery at most (RECOVERY_BUFFER_PACKETS). */
   recoveryPackets: number;
   sequenced?: SequencedRooms;
@@ -92,7 +93,7 @@ export class RoomChannelsAdapter extends ClusterAdapter {
     this.publisher = options.publisher;
     this.sequenced = options.sequenced;
     this.namespace = nsp.name;
-    this.channels = new RoomChannels(options.keyPrefix, nsp.name);
+    this.channels = options.channels;
     this.recovery = new RecoveryLog(
       {
         maxDisconnectionMs: nsp.server._opts.connectionStateRecovery?.maxDisconnectionDuration ?? 0,

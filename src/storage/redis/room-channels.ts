@@ -1,6 +1,9 @@
 import { decode, encode } from '@msgpack/msgpack';
 import type { BroadcastFlags, BroadcastOptions } from 'socket.io-adapter';
 
+/** The Socket.IO namespace that every event of the contract travels in. */
+export const MAIN_NAMESPACE = '/';
+
 /**
  * The names of a deployment's pub/sub channels (Redis sharded pub/sub, SPUBLISH and SSUBSCRIBE):
  * one channel per Socket.IO room, which only the nodes with a socket in that room subscribe to,
@@ -12,8 +15,8 @@ export class RoomChannels {
   /** Every node's channel; a room's channel and a node's reply channel extend it. */
   readonly main: string;
 
-  constructor(prefix: string, namespace: string) {
-    this.main = `${prefix}socket.io#${namespace}#`;
+  constructor(prefix: string) {
+    this.main = `${prefix}socket.io#${MAIN_NAMESPACE}#`;
   }
 
   ofRoom(room: string): string {
