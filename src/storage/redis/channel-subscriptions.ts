@@ -13,9 +13,14 @@ import type { Redis } from 'ioredis';
  * arrives between the renewal and the end of that search).
  */
 export class ChannelSubscriptions {
-  /** Channel → its subscription, settled once Redis confirmed or refused it. */
-  private readonly wanted = new Map<string, Promise<void>>();
-  private readonly handlers = new Map<string, (message: Buffer) => void>();
+  /**
+   * Channel → what arrives on it is handed to, and its subscription, settled once Redis confirmed
+   * or refused it.
+   */
+  private readonly wanted = new Map<
+    string,
+    { handler: (message: Buffer) => void; subscription: Promise<void> }
+  >();
   /** Set while the connection is not ready yet or since it was lost (the first ready renews too). */
   private renewalDue: boolean;
 
@@ -25,7 +30,7 @@ export class ChannelSubscriptions {
   ) {
     this.renewalDue = subscriber.status !== 'ready';
     subscriber.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
-      this.handlers.get(channel.toString())?.(message),
+      this.wanted.get(channel.toString())?.handler(message),
     );
     subscriber.on('close', () => (this.renewalDue = true));
     subscriber.on('ready', () => {
@@ -38,16 +43,14 @@ export class ChannelSubscriptions {
   /** Subscribes to `channel` (once), with `handler` for what arrives on it. */
   add(channel: string, handler: (message: Buffer) => void): Promise<void> {
     const known = this.wanted.get(channel);
-    if (known) return known;
-    this.handlers.set(channel, handler);
+    if (known) return known.subscription;
     const subscription = this.subscribe(channel);
-    this.wanted.set(channel, subscription);
+    this.wanted.set(channel, { handler, subscription });
     return subscription;
   }
 
   remove(channel: string): void {
     if (!this.wanted.delete(channel)) return;
-    this.handlers.delete(channel);
     // Away, the subscription went with the connection: nothing to undo.
     this.subscriber.sunsubscribe(channel).catch(() => undefined);
   }
@@ -66,11 +69,11 @@ export class ChannelSubscriptions {
 
   private async renew(): Promise<void> {
     this.on.renewing();
-    const channels = [...this.wanted.keys()];
-    for (const channel of channels) this.wanted.set(channel, this.subscribe(channel));
-    await Promise.allSettled(
-      channels.map((channel) => this.wanted.get(channel) ?? Promise.resolve()),
-    );
+    const renewals = [...this.wanted].map(([channel, wanted]) => {
+      wanted.subscription = this.subscribe(channel);
+      return wanted.subscription;
+    });
+    await Promise.allSettled(renewals);
     // Even when some were refused: what the others missed is due now (a connection lost again
     // before they were confirmed renews them all at its return).
     this.on.renewed();
