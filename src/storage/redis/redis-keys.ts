@@ -56,9 +56,21 @@ export class RedisKeys {
     return `${this.prefix}{history-bounds}:new-rooms:`;
   }
 
+  /**
+   * Who is present where, each user's sockets and their pending notifications share one hash tag,
+   * so that on a Redis Cluster they are one slot: their scripts answer across rooms, users and
+   * nodes in one atomic step (rooms two users share, a dead node's sockets, a departure told once,
+   * a notification scheduled on every node of its user), which keys spread over slots could not.
+   * Their load is per connection, join, leave and notification, never per message. Scripts whose
+   * keys are built inside them name this key (never written) so that a cluster routes them here.
+   */
+  get usersSlot(): string {
+    return `${this.prefix}{users}`;
+  }
+
   /** The presence scripts build a room's, a socket's and a node's keys under this prefix. */
   get presencePrefix(): string {
-    return `${this.prefix}presence:`;
+    return `${this.usersSlot}:presence:`;
   }
 
   /** The presence store's sorted set of live nodes by last heartbeat (see the presence scripts). */
@@ -72,26 +84,26 @@ export class RedisKeys {
   }
   /** The departure scripts build a user's key of connected sockets under this prefix. */
   get userSocketsPrefix(): string {
-    return `${this.prefix}user-sockets:`;
+    return `${this.usersSlot}:user-sockets:`;
   }
   /**
    * With departures scheduled (webhooks on): each node's registered sockets, this prefix and the
    * node's id, a hash socket id → user JSON, so that the sockets of a node that died are found.
    */
   get socketsOfNodePrefix(): string {
-    return `${this.prefix}sockets-of-node:`;
+    return `${this.usersSlot}:sockets-of-node:`;
   }
   socketsOfNode(nodeId: string): string {
     return this.socketsOfNodePrefix + nodeId;
   }
   /** The set of node ids that have an entry under socketsOfNodePrefix. */
   get nodesWithSockets(): string {
-    return `${this.prefix}nodes-with-sockets`;
+    return `${this.usersSlot}:nodes-with-sockets`;
   }
 
   /** The pending-notification scripts build each user's keys under this prefix. */
   get pendingPrefix(): string {
-    return `${this.prefix}pending:`;
+    return `${this.usersSlot}:pending:`;
   }
 
   /** When a node next offers each user whose sockets it holds what they have pending. */
