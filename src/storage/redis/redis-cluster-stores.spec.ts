@@ -16,6 +16,9 @@ import {
 import { describeUnacknowledgedNotifications } from '../unacknowledged.contract.js';
 import { describeUserSocketsStore } from '../user-sockets.contract.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
+import { describeHistoryWebhookEvents } from '../history-webhook-events.contract.js';
+import { describeWebhookOutboxes } from './redis-webhook-outboxes.contract.js';
+import { UnconfirmedWrites } from './durable-writes.js';
 import { hashSlotOf } from './hash-slot.js';
 import { commandClientOf, redisClusterClientOf } from './redis-client.js';
 import { FAILING_AT_ONCE, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
@@ -85,6 +88,18 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
       ];
     },
   );
+
+  describeHistoryWebhookEvents('redis cluster', (history, webhooks) => {
+    // Two nodes: two clients of the cluster, one prefix.
+    const keys = freshKeys();
+    const storeOn = (client: Cluster) =>
+      new RedisHistoryStore(client, keys, history, new UnconfirmedWrites(client), webhooks);
+    return {
+      stores: [storeOn(redis), storeOn(clientOf(cluster))],
+      queue: new RedisWebhookQueue(redis, keys, webhooks),
+    };
+  });
+  describeWebhookOutboxes(() => ({ cluster, redis }));
 
   /** The stores of one live node (it heartbeats, as its presence keeper makes it do). */
   async function liveNode(keys: RedisKeys, delayMs?: number, nodeId = randomUUID()) {
