@@ -71,14 +71,11 @@ export class WebhookOutboxes {
     /** Each room's last outbox event taken by this head. */
     const taken = new Map<string, string>();
     let start = '-';
-    while (head.length < limit) {
-      const page = (await this.redis.xrange(
-        stream,
-        start,
-        '+',
-        'COUNT',
-        limit - head.length,
-      )) as StreamEntry[];
+    for (let end = false; head.length < limit && !end;) {
+      const count = limit - head.length;
+      const page = (await this.redis.xrange(stream, start, '+', 'COUNT', count)) as StreamEntry[];
+      // A short page is the stream's last: no second round trip to learn that.
+      end = page.length < count;
       if (page.length === 0) break;
       start = `(${page[page.length - 1][0]}`;
       const outboxes = await this.outboxesOf(page, taken, limit - head.length);
