@@ -52,6 +52,8 @@ function clusterSettings(cluster: RedisCluster, keyPrefix: string): RedisSetting
 describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   let cluster: RedisCluster;
   let redis: Cluster;
+  /** A second node's client. */
+  let other: Cluster;
   const clients: Cluster[] = [];
   const freshKeys = () => new RedisKeys(uniquePrefix('cluster-stores'));
   const clientOf = (nodes: RedisCluster) => {
@@ -64,6 +66,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   beforeAll(async () => {
     cluster = await RedisCluster.start();
     redis = clientOf(cluster);
+    other = clientOf(cluster);
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.quit()));
@@ -95,11 +98,11 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
     const storeOn = (client: Cluster) =>
       new RedisHistoryStore(client, keys, history, new UnconfirmedWrites(client), webhooks);
     return {
-      stores: [storeOn(redis), storeOn(clientOf(cluster))],
+      stores: [storeOn(redis), storeOn(other)],
       queue: new RedisWebhookQueue(redis, keys, webhooks),
     };
   });
-  describeWebhookOutboxes(() => ({ cluster, redis }));
+  describeWebhookOutboxes(() => ({ cluster, redis, other }));
 
   /** The stores of one live node (it heartbeats, as its presence keeper makes it do). */
   async function liveNode(keys: RedisKeys, delayMs?: number, nodeId = randomUUID()) {

@@ -1,4 +1,5 @@
 import type { Cluster } from 'ioredis';
+import type { Message } from '@switchboard/contract';
 import type { RedisCluster } from '../../../test/support/redis-cluster.js';
 import { uniquePrefix } from '../../../test/support/redis-server.js';
 import type { MessageWebhookEvent } from '../stores.js';
@@ -10,6 +11,16 @@ import { UnconfirmedWrites } from './durable-writes.js';
 
 const HISTORY = { perRoom: 100, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
 const PARTITION = 0;
+const LIMITS: WebhookQueueLimits = { partitions: 1, perPartition: 100 };
+
+/** A node's history store on `redis`, queueing webhook events within `limits`. */
+function historyOn(redis: Cluster, keys: RedisKeys, limits: WebhookQueueLimits) {
+  return new RedisHistoryStore(redis, keys, HISTORY, new UnconfirmedWrites(redis), limits);
+}
+
+function draft(room: string, id: string) {
+  return { id, room, user: { id: 'u', name: 'U' }, text: id, ts: 1000 };
+}
 
 /** A message.created event whose JSON is just `{"id": …, "message": <the message>}`. */
 function eventOf(id: string, ts = 1000): MessageWebhookEvent {
@@ -19,25 +30,20 @@ function eventOf(id: string, ts = 1000): MessageWebhookEvent {
 /**
  * What is particular to `message.created` on a Redis Cluster: events in rooms' outboxes, read in
  * the places of their markers in the partition (WebhookOutboxes). `context` gives the cluster and
- * a client of it once started.
+ * two clients of it (two nodes) once started.
  */
-export function describeWebhookOutboxes(context: () => { cluster: RedisCluster; redis: Cluster }) {
+export function describeWebhookOutboxes(
+  context: () => { cluster: RedisCluster; redis: Cluster; other: Cluster },
+) {
   describe('webhook outboxes on a Redis Cluster', () => {
-    function setUp(limits: WebhookQueueLimits = { partitions: 1, perPartition: 100 }) {
+    function setUp(limits = LIMITS) {
       const { redis } = context();
       const keys = new RedisKeys(uniquePrefix('outboxes'));
-      const store = new RedisHistoryStore(
-        redis,
-        keys,
-        HISTORY,
-        new UnconfirmedWrites(redis),
-        limits,
-      );
+      const store = historyOn(redis, keys, limits);
       const queue = new RedisWebhookQueue(redis, keys, limits);
       /** Stores a message and returns the marker the node is to append (not appended yet). */
       async function stored(room: string, id: string): Promise<WebhookMarker> {
-        const draft = { id, room, user: { id: 'u', name: 'U' }, text: id, ts: 1000 };
-        const result = await store.append(draft, undefined, undefined, eventOf(id));
+        const result = await store.append(draft(room, id), undefined, undefined, eventOf(id));
         if (!result.created || result.webhookMarker === undefined) throw new Error('no marker');
         return result.webhookMarker;
       }
@@ -104,6 +110,16 @@ export function describeWebhookOutboxes(context: () => { cluster: RedisCluster; 
       expect((await queue.backlog()).queued).toBe(1);
     });
 
+    it('reads an event at its own marker, so that the backlog counts one event per marker', async () => {
+      const { redis, keys, queue, stored } = setUp();
+      await queue.append(PARTITION, [await stored('r', 'r1'), await stored('r', 'r2')]);
+
+      const [first] = await queue.head(PARTITION, 10);
+      await queue.remove(PARTITION, [first.position]);
+      expect(await redis.xlen(keys.webhookEvents(PARTITION))).toBe(1);
+      expect(await queue.backlog()).toMatchObject({ queued: 1 });
+    });
+
     it("bounds a room's outbox like a partition, and counts its drops with the marker", async () => {
       const { redis, keys, queue, stored, idsIn } = setUp({ partitions: 1, perPartition: 2 });
       const markers: WebhookMarker[] = [];
@@ -127,6 +143,50 @@ export function describeWebhookOutboxes(context: () => { cluster: RedisCluster; 
       expect(outboxes.reduce((sum, count) => sum + count, 0)).toBe(rooms.length);
       expect(outboxes.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
       expect(await idsIn()).toEqual(rooms);
+    });
+
+    it("delivers two nodes' messages to three rooms, sent at once, in offset order per room, in small batches", async () => {
+      const { redis, other } = context();
+      const keys = new RedisKeys(uniquePrefix('outboxes'));
+      const nodes = [redis, other].map((client) => ({
+        history: historyOn(client, keys, LIMITS),
+        queue: new RedisWebhookQueue(client, keys, LIMITS),
+      }));
+      const rooms = ['a', 'b', 'c'];
+      await Promise.all(
+        Array.from({ length: 90 }, async (_, i) => {
+          const { history, queue } = nodes[i % 2];
+          const result = await history.append(
+            draft(rooms[i % 3], `m${i}`),
+            undefined,
+            undefined,
+            eventOf(`m${i}`),
+          );
+          if (result.created && result.webhookMarker !== undefined) {
+            await queue.append(PARTITION, [result.webhookMarker]);
+          }
+        }),
+      );
+
+      const queue = nodes[0].queue;
+      const offsets = new Map<string, number[]>(rooms.map((room) => [room, []]));
+      // 90 events in batches of 7: at most 13 rounds, the bound only guards against a loop.
+      for (let round = 0; round < 90; round += 1) {
+        const batch = await queue.head(PARTITION, 7);
+        if (batch.length === 0) break;
+        for (const entry of batch) {
+          const { message } = JSON.parse(entry.json) as { message: Message };
+          offsets.get(message.room)!.push(message.offset);
+        }
+        await queue.remove(
+          PARTITION,
+          batch.map((entry) => entry.position),
+        );
+      }
+      const oneToThirty = Array.from({ length: 30 }, (_, i) => i + 1);
+      expect(offsets).toEqual(new Map(rooms.map((room) => [room, oneToThirty])));
+      expect(await queue.backlog()).toEqual({ queued: 0, oldestTs: undefined, dropped: 0 });
+      for (const room of rooms) expect(await redis.exists(keys.webhookOutbox(room))).toBe(0);
     });
   });
 }
