@@ -39,8 +39,8 @@ const ENTRIES_PER_APPEND = 500;
  * run out, and another node sends the events again.
  *
  * On a Redis Cluster a partition also holds markers of rooms' outboxes (WebhookMarker), read in
- * their place by WebhookOutboxes. The backlog counts a marker as its one event: an event whose
- * marker an earlier one of its room overtook counts until the sender reaches that marker.
+ * their place by WebhookOutboxes. The backlog counts a marker as its one event: an event read at
+ * a marker of its room that overtook its own still counts until the sender reaches its own.
  */
 export class RedisWebhookQueue implements WebhookQueue {
   private readonly outboxes?: WebhookOutboxes;
