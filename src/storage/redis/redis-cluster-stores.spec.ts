@@ -16,6 +16,9 @@ import {
 import { describeUnacknowledgedNotifications } from '../unacknowledged.contract.js';
 import { describeUserSocketsStore } from '../user-sockets.contract.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
+import { describeHistoryWebhookEvents } from '../history-webhook-events.contract.js';
+import { describeWebhookOutboxes } from './redis-webhook-outboxes.contract.js';
+import { UnconfirmedWrites } from './durable-writes.js';
 import { hashSlotOf } from './hash-slot.js';
 import { commandClientOf, redisClusterClientOf } from './redis-client.js';
 import { FAILING_AT_ONCE, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
@@ -49,6 +52,8 @@ function clusterSettings(cluster: RedisCluster, keyPrefix: string): RedisSetting
 describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   let cluster: RedisCluster;
   let redis: Cluster;
+  /** A second node's client. */
+  let other: Cluster;
   const clients: Cluster[] = [];
   const freshKeys = () => new RedisKeys(uniquePrefix('cluster-stores'));
   const clientOf = (nodes: RedisCluster) => {
@@ -61,6 +66,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   beforeAll(async () => {
     cluster = await RedisCluster.start();
     redis = clientOf(cluster);
+    other = clientOf(cluster);
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.quit()));
@@ -85,6 +91,18 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
       ];
     },
   );
+
+  describeHistoryWebhookEvents('redis cluster', (history, webhooks) => {
+    // Two nodes: two clients of the cluster, one prefix.
+    const keys = freshKeys();
+    const storeOn = (client: Cluster) =>
+      new RedisHistoryStore(client, keys, history, new UnconfirmedWrites(client), webhooks);
+    return {
+      stores: [storeOn(redis), storeOn(other)],
+      queue: new RedisWebhookQueue(redis, keys, webhooks),
+    };
+  });
+  describeWebhookOutboxes(() => ({ cluster, redis, other }));
 
   /** The stores of one live node (it heartbeats, as its presence keeper makes it do). */
   async function liveNode(keys: RedisKeys, delayMs?: number, nodeId = randomUUID()) {

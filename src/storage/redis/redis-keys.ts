@@ -129,6 +129,14 @@ export class RedisKeys {
   webhookDropped(partition: number): string {
     return `${this.prefix}webhooks:{${partition}}:dropped`;
   }
+  /**
+   * On a Redis Cluster, a room's `message.created` events on their way to its partition: a stream
+   * in the room's slot, which the step that gives a message its offset can write (see
+   * WebhookMarker).
+   */
+  webhookOutbox(room: string): string {
+    return `${this.prefix}webhook-outbox:{${room}}`;
+  }
   /** When a delivery last succeeded, and the last failure, whichever node sent them. */
   get webhookOutcomes(): string {
     return `${this.prefix}webhooks:outcomes`;
