@@ -96,7 +96,7 @@ describeWithRedis('Redis Sentinel: the master killed while a client sends', () =
     // The failover happened under sends, refused while Redis was away.
     expect(failures).toContain('INTERNAL');
 
-    // The adapter's blocking stream reads (on its copies of the client) followed too.
+    // The adapter's subscriber connection followed too: broadcasts cross the nodes again.
     await expect(seenAcross(alice, bob, room)).resolves.toBe(true);
     await expect(seenAcross(bob, alice, room)).resolves.toBe(true);
     expect(child!.running()).toBe(true);
