@@ -11,6 +11,7 @@ import {
   RedisServer,
   uniquePrefix,
 } from '../../../test/support/redis-server.js';
+import { channelSubscriberOf } from './channel-subscriber.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RoomChannelsAdapter } from './room-channels.adapter.js';
@@ -29,7 +30,7 @@ class Node {
     this.io = new Server(createServer(), {
       adapter: RoomChannelsAdapter.with({
         publisher: this.publisher,
-        subscriber: this.subscriber,
+        subscriber: channelSubscriberOf(this.subscriber),
         channels: keys.channels,
         recoveryPackets: 100,
         sequenced: {
