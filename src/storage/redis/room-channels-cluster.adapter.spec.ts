@@ -159,6 +159,7 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
   it("renews a master's channels after its subscriber connection was lost, and delivers what was published meanwhile, in offset order", async () => {
     const a = await startNode();
     const onA = await connect(a);
+    const later = await connect(a);
     const messages = received(onA.client, SEQUENCED_EVENT) as { room: string; text: string }[];
     const [x, y] = rooms;
     await onA.socket.join(chatRoom(x));
@@ -179,10 +180,16 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
       // The other masters' channels work on meanwhile.
       await send(y, 'y2');
       await until(() => messages.some(({ text }) => text === 'y2'));
+      // A join that needs that master's subscription fails, within the contract's 5 seconds.
+      const started = Date.now();
+      await expect(later.socket.join(chatRoom(x))).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await xMaster.config('SET', 'maxclients', maxClients);
     }
-    await until(async () => (await subscribers(x)) === 1);
+    await until(async () => (await subscribers(x)) === 1, 5000);
+    await later.socket.join(chatRoom(x));
+    expect(await subscribers(x)).toBe(1);
     await send(x, 'x4');
 
     await until(() => messages.length === 6);
