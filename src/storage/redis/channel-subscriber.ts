@@ -4,8 +4,8 @@ import type { RedisCommands } from './redis-client.js';
 
 /** What a ChannelSubscriber tells of its connections. */
 export interface SubscriberEvents {
-  /** A message published to a subscribed channel. */
-  message(channel: Buffer, message: Buffer): void;
+  /** A message published to a subscribed channel (handed to the client's listener as it is). */
+  readonly message: (channel: Buffer, message: Buffer) => void;
   /** A connection was lost, and with it the subscriptions of the channels for which `of` holds. */
   lost(of: (channel: string) => boolean): void;
   /** Subscriptions can be made again (after a loss, and when the connections first come up). */
@@ -58,9 +58,7 @@ class OneRedisSubscriber implements ChannelSubscriber {
   }
 
   listen(events: SubscriberEvents): void {
-    this.redis.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
-      events.message(channel, message),
-    );
+    this.redis.on('smessageBuffer', events.message);
     this.redis.on('close', () => events.lost(() => true));
     this.redis.on('ready', () => events.back());
   }
@@ -103,13 +101,11 @@ class ShardedClusterSubscriber implements ChannelSubscriber {
   }
 
   listen(events: SubscriberEvents): void {
-    this.cluster.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
-      events.message(channel, message),
-    );
+    this.cluster.on('smessageBuffer', events.message);
     // Emitted for a command connection too (a node that left the pool), not only for a
     // subscriber: taking it as a loss of that master's channels renews a few too many, never too few.
-    this.cluster.on('-node', (node: Redis, nodeKey?: string) => {
-      const lostKey = nodeKey ?? `${node.options.host}:${node.options.port}`;
+    this.cluster.on('-node', (node: Redis | null, nodeKey?: string) => {
+      const lostKey = nodeKey ?? `${node?.options.host}:${node?.options.port}`;
       events.lost((channel) => (this.masterOf(channel) ?? lostKey) === lostKey);
     });
     // The whole client reconnects: every subscriber connection was closed.
