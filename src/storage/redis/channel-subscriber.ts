@@ -21,9 +21,14 @@ export interface ChannelSubscriber {
   /** Whether subscriptions can be made now; if not, `back` comes once they can. */
   readonly ready: boolean;
   subscribe(channel: string): Promise<unknown>;
-  /** Subscribes again to a channel whose subscription was lost or refused. */
+  /** Subscribes again to a channel whose subscription was lost, refused or moved. */
   resubscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
+  /**
+   * Where `channel`'s subscription is made now (a cluster's master, as `host:port`): a channel
+   * subscribed elsewhere than where it is now made moved with its slot, and is subscribed again.
+   */
+  placeOf(channel: string): string | undefined;
   listen(events: SubscriberEvents): void;
 }
 
@@ -57,6 +62,11 @@ class OneRedisSubscriber implements ChannelSubscriber {
     return this.redis.sunsubscribe(channel);
   }
 
+  /** Always the one connection. */
+  placeOf(): undefined {
+    return undefined;
+  }
+
   listen(events: SubscriberEvents): void {
     this.redis.on('smessageBuffer', events.message);
     this.redis.on('close', () => events.lost(() => true));
@@ -71,7 +81,10 @@ class OneRedisSubscriber implements ChannelSubscriber {
  * channels it knows of that master's slots (without telling when Redis confirmed them) and emits
  * `subscribersReady`: only that master's channels are lost, and they are subscribed again here so
  * that their confirmation is known. A master that cannot be reached makes each attempt end again,
- * which loses its channels again, until it answers or a replica took its slots.
+ * which loses its channels again, until it answers or a replica took its slots. Slots moved
+ * between masters that stay up are learnt at the client's next refresh of the slots (see
+ * RedisConnection), after which ioredis subscribes their channels on their new master, again
+ * without telling when: they are subscribed again here too.
  */
 class ShardedClusterSubscriber implements ChannelSubscriber {
   constructor(private readonly cluster: Cluster) {}
@@ -100,23 +113,24 @@ class ShardedClusterSubscriber implements ChannelSubscriber {
     return this.cluster.sunsubscribe(channel);
   }
 
+  /** The master serving `channel`'s slot, as the client knows it. */
+  placeOf(channel: string): string | undefined {
+    return this.cluster.slots[hashSlotOf(channel)]?.[0];
+  }
+
   listen(events: SubscriberEvents): void {
     this.cluster.on('smessageBuffer', events.message);
     // Emitted for a command connection too (a node that left the pool), not only for a
     // subscriber: taking it as a loss of that master's channels renews a few too many, never too few.
     this.cluster.on('-node', (node: Redis | null, nodeKey?: string) => {
       const lostKey = nodeKey ?? `${node?.options.host}:${node?.options.port}`;
-      events.lost((channel) => (this.masterOf(channel) ?? lostKey) === lostKey);
+      events.lost((channel) => (this.placeOf(channel) ?? lostKey) === lostKey);
     });
     // The whole client reconnects: every subscriber connection was closed.
     this.cluster.on('close', () => events.lost(() => true));
     this.cluster.on('ready', () => events.back());
+    // Also after the slots moved (ChannelSubscriptions then renews the channels that moved).
     this.cluster.on('subscribersReady', () => events.back());
-  }
-
-  /** The `host:port` of the master serving `channel`'s slot, as the client knows it. */
-  private masterOf(channel: string): string | undefined {
-    return this.cluster.slots[hashSlotOf(channel)]?.[0];
   }
 }
 

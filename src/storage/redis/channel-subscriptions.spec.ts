@@ -7,7 +7,13 @@ class FakeSubscriber implements ChannelSubscriber {
   /** Channels whose master is away: asking for them fails. */
   readonly away = new Set<string>();
   readonly asked: string[] = [];
+  /** Each channel's master, when the test moved it. */
+  readonly places = new Map<string, string>();
   events!: SubscriberEvents;
+
+  placeOf(channel: string): string | undefined {
+    return this.places.get(channel);
+  }
 
   subscribe(channel: string): Promise<unknown> {
     this.asked.push(channel);
@@ -58,6 +64,20 @@ describe('ChannelSubscriptions', () => {
     await flush();
 
     expect(subscriber.asked).toEqual(['a', 'c']);
+    expect(calls).toEqual(['renewing', 'renewed']);
+  });
+
+  it('renews, at the next return, a channel whose slot moved to another master', async () => {
+    await Promise.all(['a', 'b'].map(add));
+    subscriber.asked.length = 0;
+
+    subscriber.places.set('b', 'elsewhere');
+    subscriber.events.back();
+    await flush();
+    subscriber.events.back();
+    await flush();
+
+    expect(subscriber.asked).toEqual(['b']);
     expect(calls).toEqual(['renewing', 'renewed']);
   });
 

@@ -7,6 +7,8 @@ interface Wanted {
   subscription: Promise<void>;
   /** Set once that attempt was refused, or its connection lost: to be subscribed again. */
   due: boolean;
+  /** Where that attempt went (ChannelSubscriber.placeOf). */
+  place: string | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export class ChannelSubscriptions {
         for (const [channel, wanted] of this.wanted) if (of(channel)) wanted.due = true;
       },
       back: () => {
+        this.findMoved();
         if (!this.renewalDue) return;
         this.renewalDue = false;
         void this.renew();
@@ -51,7 +54,12 @@ export class ChannelSubscriptions {
   add(channel: string, handler: (message: Buffer) => void): Promise<void> {
     const known = this.wanted.get(channel);
     if (known === undefined) {
-      const wanted: Wanted = { handler, subscription: Promise.resolve(), due: false };
+      const wanted: Wanted = {
+        handler,
+        subscription: Promise.resolve(),
+        due: false,
+        place: undefined,
+      };
       this.wanted.set(channel, wanted);
       return this.subscribe(channel, wanted, false);
     }
@@ -74,6 +82,7 @@ export class ChannelSubscriptions {
     const subscription = asked.then(() => undefined);
     wanted.subscription = subscription;
     wanted.due = false;
+    wanted.place = this.subscriber.placeOf(channel);
     // Observed here: a refusal is retried by the next join or renewal, and the join that waits says it.
     subscription.catch(() => {
       if (wanted.subscription !== subscription) return;
@@ -81,6 +90,18 @@ export class ChannelSubscriptions {
       this.renewalDue = true;
     });
     return subscription;
+  }
+
+  /**
+   * A channel whose slot moved to another master lost what was published there since, as a lost
+   * connection would have: it is renewed the same way.
+   */
+  private findMoved(): void {
+    for (const [channel, wanted] of this.wanted) {
+      if (wanted.due || this.subscriber.placeOf(channel) === wanted.place) continue;
+      wanted.due = true;
+      this.renewalDue = true;
+    }
   }
 
   private async renew(): Promise<void> {

@@ -30,6 +30,13 @@ export const FAILING_AT_ONCE: RedisOptions = {
   enableAutoPipelining: true,
 };
 
+/**
+ * How often a cluster's subscriber reads the slots again. It sends no command that a moved slot
+ * would answer with MOVED, so without this it would not learn that a slot moved between masters
+ * that stay up (resharding), and the channels of that slot would hear nothing more.
+ */
+export const SUBSCRIBER_SLOTS_REFRESH_MS = 5000;
+
 /** Reconnection is retried quickly at first, then every second, for as long as Redis is away. */
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 
@@ -72,7 +79,10 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     this.subscriber = this.watched(
       'subscriber',
       settings.topology.kind === 'cluster'
-        ? redisClusterClientOf(settings, subscriberOptions, { shardedSubscribers: true })
+        ? redisClusterClientOf(settings, subscriberOptions, {
+            shardedSubscribers: true,
+            slotsRefreshInterval: SUBSCRIBER_SLOTS_REFRESH_MS,
+          })
         : redisClientOf(settings, subscriberOptions),
     );
     if (settings.waitReplicas === 0) {

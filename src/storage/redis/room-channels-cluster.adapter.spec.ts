@@ -11,6 +11,7 @@ import { describeWithRedisCluster, RedisCluster } from '../../../test/support/re
 import { uniquePrefix, type RedisServer } from '../../../test/support/redis-server.js';
 import type { RedisSettings } from '../../config/redis-settings.js';
 import { createLogger } from '../../logging/logger.js';
+import { hashSlotOf } from './hash-slot.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
@@ -102,6 +103,26 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
       { id: text, room, user: { id: 'u', name: 'U' }, text, ts: Date.now() },
       { event: SEQUENCED_EVENT, rooms: [chatRoom(room)], except: [] },
     );
+  /** Moves the slot of `channel`, with its keys, to another master, as resharding does. */
+  async function moveSlotOf(channel: string): Promise<void> {
+    const slot = hashSlotOf(channel);
+    const fromPort = (await cluster.masterOf(channel)).port;
+    const toPort = [...masters.keys()].find((port) => port !== fromPort)!;
+    const [from, to] = [masters.get(fromPort)!, masters.get(toPort)!];
+    const [fromId, toId] = await Promise.all(
+      [from, to].map((client) => client.call('CLUSTER', 'MYID') as Promise<string>),
+    );
+    await to.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+    await from.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+    const keysOfSlot = (await from.call('CLUSTER', 'GETKEYSINSLOT', slot, 1000)) as string[];
+    if (keysOfSlot.length > 0) {
+      await from.call('MIGRATE', '127.0.0.1', toPort, '', 0, 5000, 'KEYS', ...keysOfSlot);
+    }
+    const others = [...masters.values()].filter((client) => client !== from && client !== to);
+    for (const client of [to, from, ...others]) {
+      await client.call('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+    }
+  }
   /** Asked several times: a count from a master other than the main channel's would say 0. */
   async function expectServerCount(node: AdapterNode, count: number): Promise<void> {
     await until(async () => (await node.adapter.serverCount()) === count);
@@ -195,5 +216,30 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
     await until(() => messages.length === 6);
     const inX = messages.filter(({ room }) => room === x).map(({ text }) => text);
     expect(inX).toEqual(['x1', 'x2', 'x3', 'x4']);
+  });
+
+  it("follows a room's channel whose slot moved to another master, and delivers what was published in between", async () => {
+    const a = await startNode();
+    const onA = await connect(a);
+    const messages = received(onA.client, SEQUENCED_EVENT) as { text: string }[];
+    const [x] = rooms;
+    await onA.socket.join(chatRoom(x));
+    await send(x, 'x1');
+    await until(() => messages.length === 1);
+
+    await moveSlotOf(channelOf(x));
+    await send(x, 'x2');
+    // What the subscriber does every SUBSCRIBER_SLOTS_REFRESH_MS.
+    await new Promise<void>((resolve, reject) =>
+      (a.clients.subscriber as Cluster).refreshSlotsCache((error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+    await until(() => messages.length === 2, 5000);
+    await send(x, 'x3');
+
+    await until(() => messages.length === 3);
+    expect(messages.map(({ text }) => text)).toEqual(['x1', 'x2', 'x3']);
+    expect(await subscribers(x)).toBe(1);
   });
 });
