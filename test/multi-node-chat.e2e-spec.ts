@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Message, User } from '@switchboard/contract';
 import {
   closeAllClients,
@@ -59,8 +58,8 @@ describeWithRedis('chat across nodes (three nodes over one Redis)', () => {
 
   it("subscribes only the nodes with a member in a room to the room's channel", async () => {
     const room = uniqueId('dm');
-    const redis = new Redis(cluster.redis.url);
     const channel = `${cluster.keyPrefix}socket.io#/#room:{${room}}#`;
+    const redis = await cluster.redis.connectionTo(channel);
     const subscribedNodes = async () =>
       ((await redis.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1];
     try {

@@ -9,7 +9,8 @@ import {
   upstreamOf,
   type ArrivedRequest,
 } from './support/nginx.js';
-import { describeWithRedis, freePort, RedisServer, uniquePrefix } from './support/redis-server.js';
+import { describeWithRedis, freePort, uniquePrefix } from './support/redis-server.js';
+import { startRedisUnderTest, type RedisUnderTest } from './support/redis-under-test.js';
 import { joined, sent } from './support/rooms.js';
 import { startServer, type RunningServer } from './support/server.js';
 import { closeAllClientsAndTransports, connectOver } from './support/transports.js';
@@ -31,16 +32,16 @@ function fromAnotherNetwork(probe: string): Partial<ManagerOptions & SocketOptio
 
 describeWithRedis('nginx in front of two nodes', () => {
   describeWithNginx('deploy/nginx/switchboard.conf', () => {
-    let redis: RedisServer | undefined;
+    let redis: RedisUnderTest | undefined;
     let nginx: Nginx | undefined;
     const nodes: RunningServer[] = [];
     let arrived: ArrivedRequest[][] = [];
 
     beforeAll(async () => {
-      redis = await RedisServer.start();
+      redis = await startRedisUnderTest({});
       const proxyPort = await freePort();
       const env = {
-        REDIS_URL: redis.url,
+        ...redis.env,
         REDIS_KEY_PREFIX: uniquePrefix('nginx'),
         // As in production: a page served through the proxy is allowed by PUBLIC_URL, never by Host.
         NODE_ENV: 'production',

@@ -123,8 +123,9 @@ export class ChatService {
     }
     if (result.announced) this.delivery.countSent(ServerEvents.chatMessage);
     else this.delivery.send({ room }, ServerEvents.chatMessage, result.message, options);
-    if (webhookEvent !== undefined) this.webhooks.queuedByStore('message.created', webhookEvent);
-    else if (this.webhooks.wants('message.created')) {
+    if (webhookEvent !== undefined) {
+      this.webhooks.queuedByStore('message.created', webhookEvent, result.webhookMarker);
+    } else if (this.webhooks.wants('message.created')) {
       this.webhooks.record('message.created', { message: result.message }, `room:${room}`);
     }
     return result.message;

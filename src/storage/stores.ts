@@ -1,5 +1,6 @@
 import type { LeaveReason, Message, Notification, User } from '@switchboard/contract';
 import type { JoinNews } from './departures.js';
+import type { WebhookMarker } from './webhook-queue.js';
 
 /**
  * The storage seams of the service. Every method is async so that a networked implementation
@@ -45,8 +46,12 @@ export interface MessageWebhookEvent {
 }
 
 export type AppendResult =
-  /** `announced`: the store published the broadcast itself; else the caller broadcasts. */
-  | { created: true; message: Message; announced: boolean }
+  /**
+   * `announced`: the store published the broadcast itself; else the caller broadcasts.
+   * `webhookMarker`: the webhook event waits in the room's outbox, and this marker is to be
+   * appended to its partition (a Redis Cluster, see WebhookMarker).
+   */
+  | { created: true; message: Message; announced: boolean; webhookMarker?: WebhookMarker }
   /** A message with the same user and clientMsgId is still in the window: nothing was stored. */
   | { created: false; message: Message }
   /** The room has no history and may not start one now: nothing was stored nor published. */

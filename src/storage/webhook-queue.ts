@@ -13,6 +13,30 @@ export interface WebhookEntry {
   json: string;
 }
 
+/**
+ * In a partition, the place of a message's `message.created` that waits in its room's outbox: on a
+ * Redis Cluster the step that gives a message its offset can write only to the room's hash slot,
+ * so it queues the event there (in offset order), and the node then appends this marker to the
+ * partition. Read, a marker stands for its room's outbox entries up to `upTo` not yet read.
+ */
+export interface WebhookMarker {
+  /** The event's time, ms since the epoch. */
+  ts: number;
+  room: string;
+  /** The position of the marker's own event in the room's outbox. */
+  upTo: string;
+  /** How many of the outbox's oldest events that step dropped (its bound), to count. */
+  dropped: number;
+}
+
+/** What a partition is appended: events, and (on a Redis Cluster) markers. */
+export type PartitionEntry = WebhookEntry | WebhookMarker;
+
+/** Whether `entry` is a marker (see WebhookMarker). */
+export function isWebhookMarker(entry: PartitionEntry): entry is WebhookMarker {
+  return 'upTo' in entry;
+}
+
 /** An event waiting in a partition; `position` names it there (to remove it once delivered). */
 export interface QueuedWebhookEntry extends WebhookEntry {
   position: string;
@@ -50,9 +74,11 @@ export interface WebhookQueueLimits {
 export interface WebhookQueue {
   /**
    * Appends the entries, in their order, behind those of the partition, and in the same step
-   * drops (and counts) the oldest beyond the partition's bound.
+   * drops (and counts) the oldest beyond the partition's bound. Markers are for a queue that
+   * expands them (RedisWebhookQueue); a marker dropped by the bound drops no event (its events wait
+   * for the room's next marker), and a marker's `dropped` is counted here.
    */
-  append(partition: number, entries: readonly WebhookEntry[]): Promise<void>;
+  append(partition: number, entries: readonly PartitionEntry[]): Promise<void>;
   /**
    * Takes the partition's lease for `owner` for `leaseMs` when nobody else holds it, or extends
    * it when `owner` does: true when `owner` holds it now.
@@ -60,7 +86,7 @@ export interface WebhookQueue {
   lease(partition: number, owner: string, leaseMs: number): Promise<boolean>;
   /** Gives the lease up when `owner` holds it, so that another node takes the partition at once. */
   release(partition: number, owner: string): Promise<void>;
-  /** The first `limit` entries of the partition, oldest first. */
+  /** The first `limit` events of the partition, oldest first (markers read as their events). */
   head(partition: number, limit: number): Promise<QueuedWebhookEntry[]>;
   /** Removes entries (delivered, or given up); a position no longer there is ignored. */
   remove(partition: number, positions: readonly string[]): Promise<void>;

@@ -2,14 +2,14 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { RedisOutageLog } from '../storage/redis/redis-outage-log.js';
-import { WEBHOOK_QUEUE, type WebhookEntry, type WebhookQueue } from '../storage/webhook-queue.js';
+import { WEBHOOK_QUEUE, type PartitionEntry, type WebhookQueue } from '../storage/webhook-queue.js';
 
 /** While the queue refuses appends (Redis away), they are tried again this often. */
 const RETRY_MS = 1000;
 
 interface Outgoing {
   partition: number;
-  entry: WebhookEntry;
+  entry: PartitionEntry;
 }
 
 /**
@@ -44,7 +44,8 @@ export class WebhookOutbox {
     return this.waiting.length;
   }
 
-  add(partition: number, entry: WebhookEntry): void {
+  /** Queues an event, or a marker of events that a store queued in a room's outbox. */
+  add(partition: number, entry: PartitionEntry): void {
     if (this.queue === null) return;
     this.waiting.push({ partition, entry });
     if (this.waiting.length > this.max) {
@@ -107,7 +108,7 @@ export class WebhookOutbox {
     const queue = this.queue!;
     const taken = this.waiting;
     this.waiting = [];
-    const byPartition = new Map<number, WebhookEntry[]>();
+    const byPartition = new Map<number, PartitionEntry[]>();
     for (const { partition, entry } of taken) {
       const entries = byPartition.get(partition);
       if (entries === undefined) byPartition.set(partition, [entry]);

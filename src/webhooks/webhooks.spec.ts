@@ -146,6 +146,31 @@ describe('Webhooks', () => {
     expect(sampleOf(metrics, 'switchboard_webhook_events_total{type="message.created"}')).toBe(1);
   });
 
+  it("appends the marker that a store answers with (a Redis Cluster's) after the turn, then wakes the sender", async () => {
+    const services = await createServices({ ...ON, WEBHOOK_EVENTS: 'message.created' });
+    const history = services.history as HistoryStore;
+    Object.defineProperty(history, 'queuesWebhookEvents', { value: true });
+    const marker = { ts: 1, room: 'lobby', upTo: '1-0', dropped: 0 };
+    const append = history.append.bind(history);
+    jest.spyOn(history, 'append').mockImplementation(async (...args) => {
+      const result = await append(...args);
+      return result.created ? { ...result, webhookMarker: marker } : result;
+    });
+    const appended = jest.spyOn(services.webhookQueue!, 'append').mockResolvedValue();
+    const outbox = services.moduleRef.get(WebhookOutbox);
+    const woken = new Promise((resolve) => outbox.onAppended(resolve));
+    await services.moduleRef.get(RoomsService).join(alice, 'a1', 'lobby');
+
+    await services.moduleRef
+      .get(ChatService)
+      .send(alice, 'a1', { room: 'lobby', text: 'hi' }, alice.id);
+    expect(appended).not.toHaveBeenCalled();
+
+    const partition = partitionOf('room:lobby', 4);
+    expect(await woken).toBe(partition);
+    expect(appended.mock.calls).toEqual([[partition, [marker]]]);
+  });
+
   it('never throws for data that JSON cannot hold', async () => {
     const services = await createServices(ON);
     const webhooks = services.moduleRef.get(Webhooks);

@@ -5,6 +5,7 @@ import type { WebhookEventData, WebhookEventType } from '@switchboard/contract';
 import { APP_LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MessageWebhookEvent } from '../storage/stores.js';
+import type { WebhookMarker } from '../storage/webhook-queue.js';
 import { partitionOf } from './partition.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 
@@ -76,9 +77,14 @@ export class Webhooks {
     };
   }
 
-  /** Counts an event that a store queued, as `record` counts its own, and wakes its sender. */
-  queuedByStore(type: WebhookEventType, event: MessageWebhookEvent): void {
+  /**
+   * Counts an event that a store queued, as `record` counts its own, and wakes its sender; with
+   * the `marker` the store returned (its event waits in a room's outbox), appends that marker to
+   * the partition first, as `record` appends an event: after this turn of the event loop.
+   */
+  queuedByStore(type: WebhookEventType, event: MessageWebhookEvent, marker?: WebhookMarker): void {
     this.metrics.webhookEventRecorded(type);
-    this.outbox.tellAppended(event.partition);
+    if (marker === undefined) this.outbox.tellAppended(event.partition);
+    else this.outbox.add(event.partition, marker);
   }
 }

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { get, type HttpReply } from './http.js';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
-import { RedisServer, uniquePrefix } from './redis-server.js';
+import { uniquePrefix } from './redis-server.js';
+import { startRedisUnderTest, type RedisUnderTest } from './redis-under-test.js';
 import { ROOMS_TEST_ENV } from './rooms.js';
 import { startServer, TEST_ADDRESS_LIMITS_ENV, type RunningServer } from './server.js';
 
@@ -14,13 +15,16 @@ export interface ClusterOptions {
   persistent?: boolean;
 }
 
-/** Several nodes of the application over one Redis and one key prefix, as a deployment runs them. */
+/**
+ * Several nodes of the application over one Redis (or a Redis Cluster: see redis-under-test.ts)
+ * and one key prefix, as a deployment runs them.
+ */
 export interface Cluster {
   /** The in-process nodes' URLs, in the order they started: A, B, C… */
   readonly urls: string[];
   /** The in-process nodes' applications, in the same order. */
   readonly apps: RunningServer['app'][];
-  readonly redis: RedisServer;
+  readonly redis: RedisUnderTest;
   /** The deployment's REDIS_KEY_PREFIX, which starts its keys and channels in Redis. */
   readonly keyPrefix: string;
   /** One more node, in a child process so that a test can kill it; stopped with the others. */
@@ -41,7 +45,7 @@ export interface Cluster {
  */
 export function useCluster(name: string, options: ClusterOptions = {}): Cluster {
   const size = options.size ?? 3;
-  let redis: RedisServer | undefined;
+  let redis: RedisUnderTest | undefined;
   let env: Record<string, string> = {};
   let nodes: RunningServer[] = [];
   const processNodes = new Set<NodeProcess>();
@@ -100,13 +104,13 @@ export function useCluster(name: string, options: ClusterOptions = {}): Cluster 
     Promise.all(nodes.map((node) => readiness(node.url, status)));
 
   beforeAll(async () => {
-    redis = await RedisServer.start({ persistent: options.persistent });
+    redis = await startRedisUnderTest({ persistent: options.persistent });
     env = {
       // For the nodes in child processes, which startServer does not configure.
       ...TEST_ADDRESS_LIMITS_ENV,
       ...ROOMS_TEST_ENV,
       ...options.env,
-      REDIS_URL: redis.url,
+      ...redis.env,
       REDIS_KEY_PREFIX: uniquePrefix(name),
     };
     await cluster.startNodes();

@@ -39,10 +39,14 @@ export class RedisCluster {
    * 16384 slots in equal ranges, and resolves once every node says `cluster_state:ok` and knows
    * every other, and every replica is in sync with its master.
    */
-  static async start({ masters = 3, replicas = false } = {}): Promise<RedisCluster> {
+  static async start({
+    masters = 3,
+    replicas = false,
+    persistent = false,
+  } = {}): Promise<RedisCluster> {
     const servers = await Promise.all(
       Array.from({ length: replicas ? 2 * masters : masters }, () =>
-        RedisServer.start({ clusterNode: true }),
+        RedisServer.start({ clusterNode: true, persistent }),
       ),
     );
     const cluster = new RedisCluster(servers);
@@ -106,6 +110,28 @@ export class RedisCluster {
         withClient(server, async (client) => (await client.keys(`${prefix}*`)).length),
       ),
     );
+  }
+
+  /** Stops every node (SIGTERM); each keeps its slots in its directory, and its data if persistent. */
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop()));
+  }
+
+  /** Starts every node again, and resolves once the cluster serves every slot again. */
+  async start(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.start()));
+    await Promise.all(this.servers.map((server) => this.settled(server)));
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** A connection to the master of `key`'s slot, for commands a cluster client cannot route. */
+  async connectionTo(key: string): Promise<Redis> {
+    const master = await this.masterOf(key);
+    return new Redis(master.port, '127.0.0.1');
   }
 
   async close(): Promise<void> {

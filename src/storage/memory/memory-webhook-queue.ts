@@ -1,11 +1,13 @@
-import type {
-  QueuedWebhookEntry,
-  WebhookBacklog,
-  WebhookEntry,
-  WebhookFailure,
-  WebhookOutcomes,
-  WebhookQueue,
-  WebhookQueueLimits,
+import {
+  isWebhookMarker,
+  type PartitionEntry,
+  type QueuedWebhookEntry,
+  type WebhookBacklog,
+  type WebhookEntry,
+  type WebhookFailure,
+  type WebhookOutcomes,
+  type WebhookQueue,
+  type WebhookQueueLimits,
 } from '../webhook-queue.js';
 
 interface Lease {
@@ -32,9 +34,14 @@ export class MemoryWebhookQueue implements WebhookQueue {
     this.partitions = Array.from({ length: limits.partitions }, () => []);
   }
 
-  append(partition: number, entries: readonly WebhookEntry[]): Promise<void> {
+  append(partition: number, entries: readonly PartitionEntry[]): Promise<void> {
+    // Only a Redis Cluster's history makes markers; with memory, every event comes whole.
+    const events = entries.filter((entry): entry is WebhookEntry => !isWebhookMarker(entry));
+    if (events.length < entries.length) {
+      return Promise.reject(new Error('the memory webhook queue takes no markers'));
+    }
     const queue = this.partitions[partition];
-    for (const entry of entries) {
+    for (const entry of events) {
       this.nextPosition += 1;
       queue.push({ ...entry, position: String(this.nextPosition) });
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { describeWithRedisCluster, RedisCluster } from '../../../test/support/redis-cluster.js';
 import { uniquePrefix } from '../../../test/support/redis-server.js';
@@ -5,18 +6,34 @@ import { chatRoom } from '@switchboard/contract';
 import type { RedisSettings } from '../../config/redis-settings.js';
 import { eventually } from '../../../test/support/redis-sentinels.js';
 import { describeIdempotencyStore } from '../idempotency.contract.js';
-import { describeHistoryStore } from '../stores.contract.js';
+import { describeDepartures } from '../departures.contract.js';
+import { describePresentRooms } from '../present-rooms.contract.js';
+import {
+  describeHistoryStore,
+  describePendingNotificationStore,
+  describePresenceStore,
+} from '../stores.contract.js';
+import { describeUnacknowledgedNotifications } from '../unacknowledged.contract.js';
+import { describeUserSocketsStore } from '../user-sockets.contract.js';
 import { describeWebhookQueue } from '../webhook-queue.contract.js';
+import { describeHistoryWebhookEvents } from '../history-webhook-events.contract.js';
+import { describeWebhookOutboxes } from './redis-webhook-outboxes.contract.js';
+import { UnconfirmedWrites } from './durable-writes.js';
 import { hashSlotOf } from './hash-slot.js';
 import { commandClientOf, redisClusterClientOf } from './redis-client.js';
 import { FAILING_AT_ONCE, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { describeHistoryBoundsInRedis } from './redis-history-bounds.contract.js';
+import { RedisDepartureSchedule } from './redis-departure-schedule.js';
 import { RedisIdempotencyStore } from './redis-idempotency.store.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
+import { RedisPresenceStore } from './redis-presence.store.js';
+import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
 import { RedisWebhookQueue } from './redis-webhook-queue.js';
 
 const HISTORY_LIMITS = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
+const NODE_TIMEOUT_MS = 6000;
 
 /** A node's settings on `cluster`, as REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX give them. */
 function clusterSettings(cluster: RedisCluster, keyPrefix: string): RedisSettings {
@@ -29,12 +46,14 @@ function clusterSettings(cluster: RedisCluster, keyPrefix: string): RedisSetting
 }
 
 /**
- * The stores whose scripts keep to one hash slot, on a real Redis Cluster of three masters, through
- * the client a node makes of REDIS_CLUSTER_NODES: the same contract suites as on one Redis.
+ * The stores on a real Redis Cluster of three masters, through the client a node makes of
+ * REDIS_CLUSTER_NODES: the same contract suites as on one Redis.
  */
 describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   let cluster: RedisCluster;
   let redis: Cluster;
+  /** A second node's client. */
+  let other: Cluster;
   const clients: Cluster[] = [];
   const freshKeys = () => new RedisKeys(uniquePrefix('cluster-stores'));
   const clientOf = (nodes: RedisCluster) => {
@@ -47,6 +66,7 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   beforeAll(async () => {
     cluster = await RedisCluster.start();
     redis = clientOf(cluster);
+    other = clientOf(cluster);
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.quit()));
@@ -71,6 +91,77 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
       ];
     },
   );
+
+  describeHistoryWebhookEvents('redis cluster', (history, webhooks) => {
+    // Two nodes: two clients of the cluster, one prefix.
+    const keys = freshKeys();
+    const storeOn = (client: Cluster) =>
+      new RedisHistoryStore(client, keys, history, new UnconfirmedWrites(client), webhooks);
+    return {
+      stores: [storeOn(redis), storeOn(other)],
+      queue: new RedisWebhookQueue(redis, keys, webhooks),
+    };
+  });
+  describeWebhookOutboxes(() => ({ cluster, redis, other }));
+
+  /** The stores of one live node (it heartbeats, as its presence keeper makes it do). */
+  async function liveNode(keys: RedisKeys, delayMs?: number, nodeId = randomUUID()) {
+    const options = delayMs === undefined ? undefined : { delayMs };
+    const presence = new RedisPresenceStore(redis, keys, nodeId, options);
+    await presence.heartbeat();
+    return {
+      nodeId,
+      presence,
+      userSockets: new RedisUserSocketsStore(redis, keys, nodeId, NODE_TIMEOUT_MS, options),
+      schedule: new RedisDepartureSchedule(redis, keys, nodeId, NODE_TIMEOUT_MS, {
+        delayMs: delayMs ?? 0,
+      }),
+    };
+  }
+  describePresenceStore('redis cluster', () => new RedisPresenceStore(redis, freshKeys(), 'n'));
+  describePresentRooms('redis cluster', () => new RedisPresenceStore(redis, freshKeys(), 'n'));
+  describeUserSocketsStore('redis cluster', async () => (await liveNode(freshKeys())).userSockets);
+  describePendingNotificationStore('redis cluster', (limits) => {
+    const keys = freshKeys();
+    const nodeId = randomUUID();
+    return {
+      store: new RedisPendingNotificationStore(redis, keys, limits, nodeId),
+      async holdSocketOf(userId: string) {
+        const { userSockets } = await liveNode(keys, undefined, nodeId);
+        await userSockets.add({ id: userId, name: userId }, randomUUID(), 10);
+      },
+    };
+  });
+  describeDepartures('redis cluster', async (delayMs) => {
+    const keys = freshKeys();
+    const [one, other] = [await liveNode(keys, delayMs), await liveNode(keys, delayMs)];
+    return { ...one, otherSchedule: other.schedule };
+  });
+  describeUnacknowledgedNotifications('redis cluster', (limits, unacknowledgedMs) => {
+    const keys = freshKeys();
+    const [store, otherStore] = [randomUUID(), randomUUID()].map(
+      (nodeId) => new RedisPendingNotificationStore(redis, keys, limits, nodeId, unacknowledgedMs),
+    );
+    return { store, otherStore };
+  });
+
+  it("keeps presence, users' sockets and pending notifications in the users' one slot", async () => {
+    const keys = freshKeys();
+    const node = await liveNode(keys, 60_000);
+    const alice = { id: 'u-alice', name: 'Alice' };
+    await node.presence.join('lobby', alice, 's1', 10);
+    await node.userSockets.add(alice, 's1', 10);
+    const pending = new RedisPendingNotificationStore(redis, keys, { perUser: 5, total: 50 }, 'n');
+    const notification = { id: randomUUID(), title: 't', body: 'b', ts: Date.now() };
+    await pending.add(alice.id, { ...notification, from: { id: 'system', name: 'System' } }, 0);
+
+    const perMaster = await cluster.keysPerMaster(keys.prefix);
+    const master = await cluster.masterOf(keys.usersSlot);
+    expect(perMaster[cluster.masters.indexOf(master)]).toBeGreaterThanOrEqual(6);
+    expect(perMaster.reduce((sum, count) => sum + count, 0)).toBe(
+      perMaster[cluster.masters.indexOf(master)],
+    );
+  });
 
   it("spreads rooms over the masters, each room's keys in its one slot", async () => {
     const keys = freshKeys();

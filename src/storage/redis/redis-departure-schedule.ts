@@ -23,7 +23,7 @@ export class RedisDepartureSchedule implements DepartureSchedule {
   async claimDue(now: number, limit: number): Promise<DueDeparture[]> {
     const claimed = (await CLAIM_DUE_DEPARTURES.run(
       this.redis,
-      [],
+      [this.keys.usersSlot],
       [
         this.keys.presencePrefix,
         this.keys.userSocketsPrefix,

@@ -35,7 +35,7 @@ local function departedRoom(prefix, room, userId, userJson, disconnected, due)
     scheduleDeparture(prefix, 'm:' .. room .. ' ' .. userId,
       '{"kind":"member","room":' .. roomJson .. ',"user":' .. userJson .. '}', due)
   end
-  if redis.call('HLEN', prefix .. 'users:{' .. room .. '}') == 0 then
+  if redis.call('HLEN', prefix .. 'users:' .. room) == 0 then
     scheduleDeparture(prefix, 'r:' .. room, '{"kind":"room","room":' .. roomJson .. '}', due)
   end
 end
@@ -84,9 +84,9 @@ for _, subject in ipairs(redis.call('ZRANGEBYSCORE', departures, '-inf', ARGV[5]
     absent = redis.call('EXISTS', userSockets .. name) == 0
   elseif kind == 'm' then
     local room, userId = string.match(name, '^([^ ]*) (.*)$')
-    absent = redis.call('HEXISTS', prefix .. 'counts:{' .. room .. '}', userId) == 0
+    absent = redis.call('HEXISTS', prefix .. 'counts:' .. room, userId) == 0
   else
-    absent = redis.call('HLEN', prefix .. 'users:{' .. name .. '}') == 0
+    absent = redis.call('HLEN', prefix .. 'users:' .. name) == 0
   end
   if absent and json then table.insert(result, json) end
 end

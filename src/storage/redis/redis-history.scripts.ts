@@ -1,7 +1,7 @@
 import type { MessageBroadcast } from '../stores.js';
 import { LuaScript } from './lua-script.js';
 import { MAIN_NAMESPACE } from './room-channels.js';
-import { appendWebhookEntryLua, boundWebhookStreamLua } from './redis-webhook-queue.scripts.js';
+import { appendWebhookEntryLua, trimWebhookStreamLua } from './redis-webhook-queue.scripts.js';
 
 /** Socket.IO's packet type of an event. */
 const EVENT_PACKET_TYPE = 2;
@@ -42,7 +42,8 @@ export function broadcastAround(broadcast: MessageBroadcast): [before: string, a
  *
  * KEYS: last offset, history list, clientMsgId → offset hash, when the bounds last recorded a
  * write to the room (see RedisHistoryBounds); with a webhook event to queue (and only then), the
- * partition's webhook stream and its dropped counter.
+ * partition's webhook stream and its dropped counter, or on a Redis Cluster (where the partition
+ * is in another slot) the room's webhook outbox alone, whose drops the caller counts.
  * ARGV: history limit, idempotency key ('' for none), message JSON before and after its offset,
  * '1' when the room was let in, the message's ts, how long after the bounds last recorded a write
  * to the room they are to record one again, '1' when a repeated
@@ -55,8 +56,8 @@ export function broadcastAround(broadcast: MessageBroadcast): [before: string, a
  * its JSON before and after the message JSON: queued in this step, like the broadcast, so that the
  * partition holds a room's message.created in offset order.
  * Returns {1, offset, 1 when the bounds are to record this write (ADMIT_ROOM recorded a new
- * room's first), else 0}
- * for a new message, {0, earlier message JSON} for a repeated clientMsgId, {3} for a room that
+ * room's first), else 0, the event's position in its stream ('' without one), how many events the
+ * outbox dropped} for a new message, {0, earlier message JSON} for a repeated clientMsgId, {3} for a room that
  * was not let in and has no history.
  */
 export const APPEND_MESSAGE = new LuaScript(`
@@ -96,11 +97,17 @@ end
 if ARGV[9] ~= '' then
   redis.call('SPUBLISH', ARGV[9], ARGV[10] .. message .. ARGV[11])
 end
+local queued = ''
+local trimmed = 0
 if ARGV[12] then
-  ${appendWebhookEntryLua('KEYS[5]', 'ARGV[13]', 'ARGV[14] .. message .. ARGV[15]')}
-  ${boundWebhookStreamLua('KEYS[5]', 'KEYS[6]', 'ARGV[12]')}
+  queued = ${appendWebhookEntryLua('KEYS[5]', 'ARGV[13]', 'ARGV[14] .. message .. ARGV[15]')}
+  ${trimWebhookStreamLua('KEYS[5]', 'ARGV[12]', 'trimmed')}
+  if KEYS[6] and trimmed > 0 then
+    redis.call('INCRBY', KEYS[6], trimmed)
+    trimmed = 0
+  end
 end
-return {1, offset, touch}
+return {1, offset, touch, queued, trimmed}
 `);
 
 /**

@@ -18,7 +18,13 @@ import type { RedisKeys } from './redis-keys.js';
 const NO_BROADCAST: [string, string] = ['', ''];
 
 /** What APPEND_MESSAGE returns (see there). */
-type AppendReply = [created: 0 | 1 | 3, offsetOrEarlier?: number | string, touch?: 0 | 1];
+type AppendReply = [
+  created: 0 | 1 | 3,
+  offsetOrEarlier?: number | string,
+  touch?: 0 | 1,
+  queued?: string,
+  trimmed?: number,
+];
 
 const idempotencyKey = (userId: string, clientMsgId: string) => `${userId}\u0000${clientMsgId}`;
 
@@ -59,13 +65,16 @@ export class RedisHistoryStore implements HistoryStore {
       if (refused !== undefined) return { created: false, refused };
       reply = await this.appendStep(draft, true, broadcast, webhookEvent);
     }
-    const [created, value, touch] = reply;
+    const [created, value, touch, queued, trimmed] = reply;
     if (created === 0) return { created: false, message: JSON.parse(value as string) as Message };
     if (touch === 1) this.bounds.touch(room, ts);
     const { id, user, text, clientMsgId } = draft;
     const message: Message = { id, room, offset: value as number, user, text, ts };
     if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
-    return { created: true, message, announced: broadcast !== undefined };
+    const result = { created: true as const, message, announced: broadcast !== undefined };
+    if (webhookEvent === undefined || !this.redis.isCluster) return result;
+    const webhookMarker = { ts: webhookEvent.ts, room, upTo: queued!, dropped: trimmed ?? 0 };
+    return { ...result, webhookMarker };
   }
 
   /** APPEND_MESSAGE, in the room's slot; `admitted` when the bounds let the room in. */
@@ -101,7 +110,7 @@ export class RedisHistoryStore implements HistoryStore {
       broadcastBefore,
       broadcastAfter,
     ];
-    if (webhookEvent !== undefined) this.queueing(webhookEvent, keys, args);
+    if (webhookEvent !== undefined) this.queueing(webhookEvent, room, keys, args);
     return this.writes.run(
       keys[0],
       async (client) => (await APPEND_MESSAGE.run(client, keys, args)) as AppendReply,
@@ -110,12 +119,27 @@ export class RedisHistoryStore implements HistoryStore {
     );
   }
 
-  /** The keys and arguments with which APPEND_MESSAGE queues the event. */
-  private queueing(event: MessageWebhookEvent, keys: string[], args: (string | number)[]): void {
+  /**
+   * The keys and arguments with which APPEND_MESSAGE queues the event: in its partition on one
+   * Redis; on a Redis Cluster, where the partition is in another slot than the room's, in the
+   * room's outbox, bounded like a partition, for the marker that `append` returns.
+   */
+  private queueing(
+    event: MessageWebhookEvent,
+    room: string,
+    keys: string[],
+    args: (string | number)[],
+  ): void {
     if (this.webhookLimits === undefined) {
       throw new Error('this history store queues no webhook events: webhooks are off');
     }
-    keys.push(this.keys.webhookEvents(event.partition), this.keys.webhookDropped(event.partition));
+    if (this.redis.isCluster) keys.push(this.keys.webhookOutbox(room));
+    else {
+      keys.push(
+        this.keys.webhookEvents(event.partition),
+        this.keys.webhookDropped(event.partition),
+      );
+    }
     args.push(this.webhookLimits.perPartition, event.ts, event.before, event.after);
   }
 

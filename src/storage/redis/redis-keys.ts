@@ -56,9 +56,21 @@ export class RedisKeys {
     return `${this.prefix}{history-bounds}:new-rooms:`;
   }
 
+  /**
+   * Who is present where, each user's sockets and their pending notifications share one hash tag,
+   * so that on a Redis Cluster they are one slot: their scripts answer across rooms, users and
+   * nodes in one atomic step (rooms two users share, a dead node's sockets, a departure told once,
+   * a notification scheduled on every node of its user), which keys spread over slots could not.
+   * Their load is per connection, join, leave and notification, never per message. Scripts whose
+   * keys are built inside them name this key (never written) so that a cluster routes them here.
+   */
+  get usersSlot(): string {
+    return `${this.prefix}{users}`;
+  }
+
   /** The presence scripts build a room's, a socket's and a node's keys under this prefix. */
   get presencePrefix(): string {
-    return `${this.prefix}presence:`;
+    return `${this.usersSlot}:presence:`;
   }
 
   /** The presence store's sorted set of live nodes by last heartbeat (see the presence scripts). */
@@ -72,26 +84,26 @@ export class RedisKeys {
   }
   /** The departure scripts build a user's key of connected sockets under this prefix. */
   get userSocketsPrefix(): string {
-    return `${this.prefix}user-sockets:`;
+    return `${this.usersSlot}:user-sockets:`;
   }
   /**
    * With departures scheduled (webhooks on): each node's registered sockets, this prefix and the
    * node's id, a hash socket id → user JSON, so that the sockets of a node that died are found.
    */
   get socketsOfNodePrefix(): string {
-    return `${this.prefix}sockets-of-node:`;
+    return `${this.usersSlot}:sockets-of-node:`;
   }
   socketsOfNode(nodeId: string): string {
     return this.socketsOfNodePrefix + nodeId;
   }
   /** The set of node ids that have an entry under socketsOfNodePrefix. */
   get nodesWithSockets(): string {
-    return `${this.prefix}nodes-with-sockets`;
+    return `${this.usersSlot}:nodes-with-sockets`;
   }
 
   /** The pending-notification scripts build each user's keys under this prefix. */
   get pendingPrefix(): string {
-    return `${this.prefix}pending:`;
+    return `${this.usersSlot}:pending:`;
   }
 
   /** When a node next offers each user whose sockets it holds what they have pending. */
@@ -116,6 +128,14 @@ export class RedisKeys {
   }
   webhookDropped(partition: number): string {
     return `${this.prefix}webhooks:{${partition}}:dropped`;
+  }
+  /**
+   * On a Redis Cluster, a room's `message.created` events on their way to its partition: a stream
+   * in the room's slot, which the step that gives a message its offset can write (see
+   * WebhookMarker).
+   */
+  webhookOutbox(room: string): string {
+    return `${this.prefix}webhook-outbox:{${room}}`;
   }
   /** When a delivery last succeeded, and the last failure, whichever node sent them. */
   get webhookOutcomes(): string {

@@ -51,7 +51,7 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
     await this.writes.run(this.keys.userSockets(userId), (client) =>
       ADD_PENDING.run(
         client,
-        [],
+        [this.keys.usersSlot],
         [
           this.prefix,
           userId,
@@ -69,16 +69,18 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
   }
 
   async pending(userId: string): Promise<Notification[]> {
-    const items = (await LIST_PENDING.run(this.redis, [], [this.prefix, userId])) as (
-      string | null
-    )[];
+    const items = (await LIST_PENDING.run(
+      this.redis,
+      [this.keys.usersSlot],
+      [this.prefix, userId],
+    )) as (string | null)[];
     return items.flatMap((json) => (json === null ? [] : [JSON.parse(json) as Notification]));
   }
 
   async acknowledge(userId: string, notificationId: string): Promise<void> {
     await ACKNOWLEDGE_PENDING.run(
       this.redis,
-      [],
+      [this.keys.usersSlot],
       this.unacknowledgedMs === undefined
         ? [this.prefix, userId, notificationId]
         : [this.prefix, userId, notificationId, 1],
@@ -110,7 +112,7 @@ export class RedisPendingNotificationStore implements PendingNotificationStore {
     if (this.unacknowledgedMs === undefined) return [];
     const flat = (await CLAIM_UNACKNOWLEDGED.run(
       this.redis,
-      [],
+      [this.keys.usersSlot],
       [this.prefix, now, limit],
     )) as string[];
     const claimed: UnacknowledgedNotification[] = [];

@@ -4,27 +4,28 @@ import { DEPARTURE_FUNCTIONS } from './redis-departures.scripts.js';
 /**
  * Presence keys, under the presence prefix P (every script's ARGV[1]):
  *   P..'socket:'..socketId     set of the socket's rooms
- *   P..'users:{'..room..'}'    hash user id → user JSON, of the users present in the room
+ *   P..'users:'..room          hash user id → user JSON, of the users present in the room
  *   P..'user-rooms:'..userId   set of the rooms where the user is present (for SHARES_ROOM)
  *   P..'rooms'                 sorted set (all scores 0, so ordered by name) of the rooms with
  *                              present users: kept in step with 'users:' in the same scripts
- *   P..'counts:{'..room..'}'   hash user id → how many of the user's sockets are in the room
+ *   P..'counts:'..room         hash user id → how many of the user's sockets are in the room
  *   P..'node:'..nodeId         hash socket id → user id, of the node's sockets that are in a room
  *   P..'nodes'                 sorted set of node ids by their last heartbeat (ms, Redis's clock)
  *   P..'epoch'                 a random id set when the store (Redis's data) began
  * The keys are built here rather than passed in because reaping a dead node reaches rooms that
- * only Redis knows; so these scripts need one Redis (with replicas if wanted), not Redis Cluster.
+ * only Redis knows; P is in the users' hash slot (RedisKeys.usersSlot), which every script is
+ * given as KEYS[1] so that a Redis Cluster runs it where these keys are.
  */
 
 /** Takes a socket out of a room; returns the user's JSON when that was the user's last socket there. */
 const LEAVE_ROOM = `
 local function leaveRoom(prefix, room, userId, socketId)
   if redis.call('SREM', prefix .. 'socket:' .. socketId, room) == 0 then return false end
-  local counts = prefix .. 'counts:{' .. room .. '}'
+  local counts = prefix .. 'counts:' .. room
   if redis.call('HINCRBY', counts, userId, -1) > 0 then return false end
   redis.call('HDEL', counts, userId)
   redis.call('SREM', prefix .. 'user-rooms:' .. userId, room)
-  local users = prefix .. 'users:{' .. room .. '}'
+  local users = prefix .. 'users:' .. room
   local user = redis.call('HGET', users, userId)
   redis.call('HDEL', users, userId)
   if redis.call('HLEN', users) == 0 then redis.call('ZREM', prefix .. 'rooms', room) end
@@ -50,8 +51,8 @@ if redis.call('SISMEMBER', socketRooms, room) == 1 then return {0, 0, 0, 0, 0} e
 if redis.call('SCARD', socketRooms) >= tonumber(ARGV[6]) then return {0, 0, 1, 0, 0} end
 redis.call('SADD', socketRooms, room)
 redis.call('HSET', prefix .. 'node:' .. ARGV[7], socketId, userId)
-if redis.call('HINCRBY', prefix .. 'counts:{' .. room .. '}', userId, 1) == 1 then
-  local users = prefix .. 'users:{' .. room .. '}'
+if redis.call('HINCRBY', prefix .. 'counts:' .. room, userId, 1) == 1 then
+  local users = prefix .. 'users:' .. room
   local departures = ARGV[8] ~= nil
   local roomWasEmpty = departures and redis.call('HLEN', users) == 0
   redis.call('HSET', users, userId, userJson)
@@ -90,7 +91,7 @@ return 1
  */
 export const SHARES_ROOM = new LuaScript(`
 for _, room in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'user-rooms:' .. ARGV[2])) do
-  if redis.call('HEXISTS', ARGV[1] .. 'users:{' .. room .. '}', ARGV[3]) == 1 then return 1 end
+  if redis.call('HEXISTS', ARGV[1] .. 'users:' .. room, ARGV[3]) == 1 then return 1 end
 end
 return 0
 `);
@@ -167,7 +168,7 @@ local rooms = redis.call('ZRANGEBYLEX', prefix .. 'rooms', start, '+', 'LIMIT', 
 local result = {}
 for _, room in ipairs(rooms) do
   table.insert(result, room)
-  table.insert(result, redis.call('HLEN', prefix .. 'users:{' .. room .. '}'))
+  table.insert(result, redis.call('HLEN', prefix .. 'users:' .. room))
 end
 return result
 `);

@@ -26,6 +26,8 @@ const REAP_BATCH = 500;
 /** Presence shared by every node, each socket registered under the node that holds it. */
 export class RedisPresenceStore implements PresenceStore {
   private readonly prefix: string;
+  /** The key that routes the scripts to the users' hash slot on a Redis Cluster. */
+  private readonly usersSlot: string;
   /** The store's epoch at the last heartbeat (see HEARTBEAT). */
   private epoch?: string;
 
@@ -37,6 +39,7 @@ export class RedisPresenceStore implements PresenceStore {
     private readonly departures?: DepartureOptions,
   ) {
     this.prefix = keys.presencePrefix;
+    this.usersSlot = keys.usersSlot;
     this.departureArgs = departures ? [departures.delayMs] : [];
   }
 
@@ -53,7 +56,7 @@ export class RedisPresenceStore implements PresenceStore {
     const limit = Number.isFinite(maxRoomsPerSocket) ? maxRoomsPerSocket : Number.MAX_SAFE_INTEGER;
     const [socketAdded, userChanged, overLimit, roomOccupied, memberJoined] = (await JOIN_ROOM.run(
       this.redis,
-      [],
+      [this.usersSlot],
       [this.prefix, room, user.id, userJson, socketId, limit, this.nodeId, ...this.departureArgs],
     )) as [number, number, number, number, number];
     const outcome: JoinOutcome = {
@@ -75,7 +78,7 @@ export class RedisPresenceStore implements PresenceStore {
   ): Promise<PresenceChange> {
     const userChanged = await LEAVE.run(
       this.redis,
-      [],
+      [this.usersSlot],
       this.departures
         ? [this.prefix, room, userId, socketId, this.nodeId, this.departures.delayMs, reason]
         : [this.prefix, room, userId, socketId, this.nodeId],
@@ -84,13 +87,13 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async members(room: string): Promise<User[]> {
-    const users = await this.redis.hvals(`${this.prefix}users:{${room}}`);
+    const users = await this.redis.hvals(`${this.prefix}users:${room}`);
     return users.map((json) => JSON.parse(json) as User);
   }
 
   /** The sum of the room's per-user socket counts, which the join and leave scripts keep. */
   async socketCount(room: string): Promise<number> {
-    const counts = await this.redis.hvals(`${this.prefix}counts:{${room}}`);
+    const counts = await this.redis.hvals(`${this.prefix}counts:${room}`);
     return counts.reduce((sockets, count) => sockets + Number(count), 0);
   }
 
@@ -99,13 +102,18 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async sharesRoom(userId: string, otherUserId: string): Promise<boolean> {
-    return (await SHARES_ROOM.run(this.redis, [], [this.prefix, userId, otherUserId])) === 1;
+    return (
+      (await SHARES_ROOM.run(this.redis, [this.usersSlot], [this.prefix, userId, otherUserId])) ===
+      1
+    );
   }
 
   async presentRooms(after: string | undefined, limit: number): Promise<PresentRoomsPage> {
-    const found = (await PRESENT_ROOMS.run(this.redis, [], [this.prefix, after ?? '', limit])) as (
-      string | number
-    )[];
+    const found = (await PRESENT_ROOMS.run(
+      this.redis,
+      [this.usersSlot],
+      [this.prefix, after ?? '', limit],
+    )) as (string | number)[];
     const rooms: PresentRoomsPage['rooms'] = [];
     for (let index = 0; index < found.length; index += 2) {
       rooms.push({ room: String(found[index]), members: Number(found[index + 1]) });
@@ -116,7 +124,7 @@ export class RedisPresenceStore implements PresenceStore {
   async heartbeat(): Promise<HeartbeatOutcome> {
     const [added, epoch] = (await HEARTBEAT.run(
       this.redis,
-      [],
+      [this.usersSlot],
       [this.prefix, this.nodeId, randomUUID()],
     )) as [number, string];
     const knownEpoch = this.epoch;
@@ -130,7 +138,7 @@ export class RedisPresenceStore implements PresenceStore {
     for (;;) {
       const [more, ...reaped] = (await REAP_DEAD_NODES.run(
         this.redis,
-        [],
+        [this.usersSlot],
         [this.prefix, timeoutMs, REAP_BATCH, this.nodeId, ...this.departureArgs],
       )) as [number, ...string[]];
       for (let index = 0; index < reaped.length; index += 2) {

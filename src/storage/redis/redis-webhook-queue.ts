@@ -1,20 +1,18 @@
 import type { RedisCommands } from './redis-client.js';
-import type {
-  QueuedWebhookEntry,
-  WebhookBacklog,
-  WebhookEntry,
-  WebhookFailure,
-  WebhookOutcomes,
-  WebhookQueue,
-  WebhookQueueLimits,
+import {
+  isWebhookMarker,
+  type PartitionEntry,
+  type QueuedWebhookEntry,
+  type WebhookBacklog,
+  type WebhookFailure,
+  type WebhookOutcomes,
+  type WebhookQueue,
+  type WebhookQueueLimits,
 } from '../webhook-queue.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
-import {
-  APPEND_WEBHOOK_ENTRIES,
-  WEBHOOK_ENTRY_JSON_FIELD,
-  WEBHOOK_ENTRY_TS_FIELD,
-} from './redis-webhook-queue.scripts.js';
+import { APPEND_WEBHOOK_ENTRIES } from './redis-webhook-queue.scripts.js';
+import { entryOf, WebhookOutboxes, type StreamEntry } from './redis-webhook-outboxes.js';
 
 /** KEYS: the lease. ARGV: the owner, the lease's length (ms). 1 when the owner holds it now. */
 const LEASE = new LuaScript(`
@@ -33,30 +31,39 @@ return 0
 /** Entries per append command: a long outage's backlog goes in several, in order. */
 const ENTRIES_PER_APPEND = 500;
 
-type StreamEntry = [id: string, fields: string[]];
-
 /**
  * The webhook queue shared by the nodes: a Redis stream per partition, whose entry ids (Redis's
  * own, increasing) keep the order in which the nodes appended; a lease per partition (a key with
  * its owner and an expiry) so that one node at a time reads it; entries deleted after their 2xx.
  * Nothing of it lives in a node: a node that dies leaves its partitions' events and leases, which
  * run out, and another node sends the events again.
+ *
+ * On a Redis Cluster a partition also holds markers of rooms' outboxes (WebhookMarker), read in
+ * their place by WebhookOutboxes. The backlog counts a marker as its one event: an event read at
+ * a marker of its room that overtook its own still counts until the sender reaches its own.
  */
 export class RedisWebhookQueue implements WebhookQueue {
+  private readonly outboxes?: WebhookOutboxes;
+
   constructor(
     private readonly redis: RedisCommands,
     private readonly keys: RedisKeys,
     private readonly limits: WebhookQueueLimits,
-  ) {}
+  ) {
+    if (redis.isCluster) this.outboxes = new WebhookOutboxes(redis, keys);
+  }
 
-  async append(partition: number, entries: readonly WebhookEntry[]): Promise<void> {
+  async append(partition: number, entries: readonly PartitionEntry[]): Promise<void> {
     const keys = [this.keys.webhookEvents(partition), this.keys.webhookDropped(partition)];
     const appends: Promise<unknown>[] = [];
+    let outboxDrops = 0;
+    for (const entry of entries) if (isWebhookMarker(entry)) outboxDrops += entry.dropped;
     // Sent together, by source: one connection keeps their order, and no NOSCRIPT retry breaks it.
     for (let start = 0; start < entries.length; start += ENTRIES_PER_APPEND) {
-      const args: (string | number)[] = [this.limits.perPartition];
-      for (const { ts, json } of entries.slice(start, start + ENTRIES_PER_APPEND)) {
-        args.push(ts, json);
+      const args: (string | number)[] = [this.limits.perPartition, start === 0 ? outboxDrops : 0];
+      for (const entry of entries.slice(start, start + ENTRIES_PER_APPEND)) {
+        if (isWebhookMarker(entry)) args.push(entry.ts, entry.room, entry.upTo);
+        else args.push(entry.ts, entry.json, '');
       }
       appends.push(APPEND_WEBHOOK_ENTRIES.runInOrder(this.redis, keys, args));
     }
@@ -74,6 +81,7 @@ export class RedisWebhookQueue implements WebhookQueue {
   }
 
   async head(partition: number, limit: number): Promise<QueuedWebhookEntry[]> {
+    if (this.outboxes !== undefined) return this.outboxes.head(partition, limit);
     const entries = (await this.redis.xrange(
       this.keys.webhookEvents(partition),
       '-',
@@ -86,6 +94,7 @@ export class RedisWebhookQueue implements WebhookQueue {
 
   async remove(partition: number, positions: readonly string[]): Promise<void> {
     if (positions.length === 0) return;
+    if (this.outboxes !== undefined) return this.outboxes.remove(partition, positions);
     await this.redis.xdel(this.keys.webhookEvents(partition), ...positions);
   }
 
@@ -133,14 +142,4 @@ export class RedisWebhookQueue implements WebhookQueue {
       ...(lastFailure === null ? {} : { lastFailure: JSON.parse(lastFailure) as WebhookFailure }),
     };
   }
-}
-
-function entryOf([position, fields]: StreamEntry): QueuedWebhookEntry {
-  let ts = 0;
-  let json = 'null';
-  for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i] === WEBHOOK_ENTRY_TS_FIELD) ts = Number(fields[i + 1]);
-    else if (fields[i] === WEBHOOK_ENTRY_JSON_FIELD) json = fields[i + 1];
-  }
-  return { position, ts, json };
 }
