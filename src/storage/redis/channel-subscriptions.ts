@@ -17,13 +17,15 @@ interface Wanted {
  * force: what is published to a channel reaches a node only once Redis has confirmed its
  * subscription, so a room's join waits for it before it reads the room's offset.
  *
- * Nothing is queued while a connection is away: a subscription asked for then fails at once (the
- * join that needs it replies INTERNAL), and is asked again by the next join. After every loss of a
- * connection, the channels whose subscriptions went with it are subscribed again here once
- * subscriptions can be made, then `renewed` runs: what was published meanwhile went past this
- * node, and the caller looks for what it missed (`renewing` runs first, so that it can hold back
- * what arrives between the renewal and the end of that search). Which rooms were behind the lost
- * connection is not told: with a cluster's master lost, the caller looks in every room.
+ * Nothing is queued while a connection is away: a subscription asked for then fails at once (on
+ * a cluster, within the command timeout while ioredis connects to that master again; the join that
+ * needs it replies INTERNAL), and is asked again by the next join. After every loss of a
+ * connection, the channels whose subscriptions went with it (and those whose slot moved to another
+ * master) are subscribed again here once subscriptions can be made, then `renewed` runs: what was
+ * published meanwhile went past this node, and the caller looks for what it missed (`renewing`
+ * runs first, so that it can hold back what arrives between the renewal and the end of that
+ * search). Which rooms were behind the lost connection is not told: with one of a cluster's
+ * masters lost, the caller looks in every room.
  */
 export class ChannelSubscriptions {
   private readonly wanted = new Map<string, Wanted>();
