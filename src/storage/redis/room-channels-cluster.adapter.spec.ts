@@ -56,14 +56,14 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
   });
 
   /** A node of the deployment, with its own RedisConnection (closed by its shutdown). */
-  async function startNode(): Promise<AdapterNode> {
+  async function startNode(logger = createLogger('silent')): Promise<AdapterNode> {
     const settings: RedisSettings = {
       topology: { kind: 'cluster', nodes: cluster.nodes, url: undefined },
       keyPrefix: keys.prefix,
       waitReplicas: 0,
       waitTimeoutMs: 1000,
     };
-    const connection = new RedisConnection(settings, createLogger('silent'));
+    const connection = new RedisConnection(settings, logger);
     const clientsOfNode = {
       publisher: connection.commands,
       subscriber: connection.subscriber,
@@ -178,7 +178,13 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
   });
 
   it("renews a master's channels after its subscriber connection was lost, and delivers what was published meanwhile, in offset order", async () => {
-    const a = await startNode();
+    type LogLine = { msg: string; failing?: Record<string, string> };
+    const logLines: LogLine[] = [];
+    const a = await startNode(
+      createLogger('info', {
+        write: (line: string) => void logLines.push(JSON.parse(line) as LogLine),
+      }),
+    );
     const onA = await connect(a);
     const later = await connect(a);
     const messages = received(onA.client, SEQUENCED_EVENT) as { room: string; text: string }[];
@@ -205,6 +211,8 @@ describeWithRedisCluster('RoomChannelsAdapter on a Redis Cluster', () => {
       const started = Date.now();
       await expect(later.socket.join(chatRoom(x))).rejects.toThrow();
       expect(Date.now() - started).toBeLessThan(5000);
+      // The node's outage log names the subscriber while that master refuses it.
+      await until(() => logLines.some(({ failing }) => failing?.subscriber !== undefined));
     } finally {
       await xMaster.config('SET', 'maxclients', maxClients);
     }
