@@ -12,6 +12,7 @@ import { MemoryPendingNotificationStore } from './memory/memory-pending-notifica
 import { MemoryPresenceStore } from './memory/memory-presence.store.js';
 import { MemoryUserSocketsStore } from './memory/memory-user-sockets.store.js';
 import { MemoryWebhookQueue } from './memory/memory-webhook-queue.js';
+import { channelSubscriberOf } from './redis/channel-subscriber.js';
 import { RedisConnection } from './redis/redis-connection.js';
 import { RoomChannelsAdapter } from './redis/room-channels.adapter.js';
 import { RedisHistoryStore } from './redis/redis-history.store.js';
@@ -235,7 +236,7 @@ function redisProviders(config: AppConfig, settings: RedisSettings, logger: Logg
       useFactory: (redis: RedisConnection, history: HistoryStore): SocketIoAdapter =>
         RoomChannelsAdapter.with({
           publisher: redis.commands,
-          subscriber: redis.subscriber,
+          subscriber: channelSubscriberOf(redis.subscriber),
           channels: keys.channels,
           recoveryPackets: config.recoveryBufferPackets,
           sequenced: {

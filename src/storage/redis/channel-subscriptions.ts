@@ -1,58 +1,77 @@
-import type { Redis } from 'ioredis';
+import type { ChannelSubscriber } from './channel-subscriber.js';
+
+/** A channel listened to: where what arrives goes, and its subscription. */
+interface Wanted {
+  handler: (message: Buffer) => void;
+  /** Settled once Redis confirmed or refused the last attempt to subscribe. */
+  subscription: Promise<void>;
+  /** Set once that attempt was refused, or its connection lost: to be subscribed again. */
+  due: boolean;
+  /** Where that attempt went (ChannelSubscriber.placeOf). */
+  place: string | undefined;
+}
 
 /**
- * The sharded pub/sub channels a node listens to, on a subscriber connection of its own, and when
- * each subscription is in force: what is published to a channel reaches a node only once Redis
- * has confirmed its subscription, so a room's join waits for it before it reads the room's offset.
+ * The sharded pub/sub channels a node listens to, on subscriber connections of its own (one Redis,
+ * or one per master of a Redis Cluster, see ChannelSubscriber), and when each subscription is in
+ * force: what is published to a channel reaches a node only once Redis has confirmed its
+ * subscription, so a room's join waits for it before it reads the room's offset.
  *
- * The connection is made without an offline queue and without ioredis's own renewal of
- * subscriptions: a subscription asked for while Redis is away fails at once (the join that needs
- * it replies INTERNAL), and after every loss of the connection all the channels wanted are
- * subscribed again here, then `renewed` runs: what was published meanwhile went past this node,
- * and the caller looks for what it missed (`renewing` runs first, so that it can hold back what
- * arrives between the renewal and the end of that search).
+ * Nothing is queued while a connection is away: a subscription asked for then fails at once (on
+ * a cluster, within the command timeout while ioredis connects to that master again; the join that
+ * needs it replies INTERNAL), and is asked again by the next join. After every loss of a
+ * connection, the channels whose subscriptions went with it (and those whose slot moved to another
+ * master) are subscribed again here once subscriptions can be made, then `renewed` runs: what was
+ * published meanwhile went past this node, and the caller looks for what it missed (`renewing`
+ * runs first, so that it can hold back what arrives between the renewal and the end of that
+ * search). Which rooms were behind the lost connection is not told: with one of a cluster's
+ * masters lost, the caller looks in every room.
  */
 export class ChannelSubscriptions {
-  /**
-   * Channel → what arrives on it is handed to, and its subscription, settled once Redis confirmed
-   * or refused it.
-   */
-  private readonly wanted = new Map<
-    string,
-    { handler: (message: Buffer) => void; subscription: Promise<void> }
-  >();
-  /** Set while the connection is not ready yet or since it was lost (the first ready renews too). */
+  private readonly wanted = new Map<string, Wanted>();
+  /** Set while the connections are not ready yet or since one was lost (the first ready renews too). */
   private renewalDue: boolean;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: ChannelSubscriber,
     private readonly on: { renewing(): void; renewed(): void },
   ) {
-    this.renewalDue = subscriber.status !== 'ready';
-    subscriber.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
-      this.wanted.get(channel.toString())?.handler(message),
-    );
-    subscriber.on('close', () => (this.renewalDue = true));
-    subscriber.on('ready', () => {
-      if (!this.renewalDue) return;
-      this.renewalDue = false;
-      void this.renew();
+    this.renewalDue = !subscriber.ready;
+    subscriber.listen({
+      message: (channel, message) => this.wanted.get(channel.toString())?.handler(message),
+      lost: (of) => {
+        this.renewalDue = true;
+        for (const [channel, wanted] of this.wanted) if (of(channel)) wanted.due = true;
+      },
+      back: () => {
+        this.findMoved();
+        if (!this.renewalDue) return;
+        this.renewalDue = false;
+        void this.renew();
+      },
     });
   }
 
-  /** Subscribes to `channel` (once), with `handler` for what arrives on it. */
+  /** Subscribes to `channel` (once, or again if it was refused or lost), with `handler` for what arrives on it. */
   add(channel: string, handler: (message: Buffer) => void): Promise<void> {
     const known = this.wanted.get(channel);
-    if (known) return known.subscription;
-    const subscription = this.subscribe(channel);
-    this.wanted.set(channel, { handler, subscription });
-    return subscription;
+    if (known === undefined) {
+      const wanted: Wanted = {
+        handler,
+        subscription: Promise.resolve(),
+        due: false,
+        place: undefined,
+      };
+      this.wanted.set(channel, wanted);
+      return this.subscribe(channel, wanted, false);
+    }
+    return known.due ? this.subscribe(channel, known, true) : known.subscription;
   }
 
   remove(channel: string): void {
     if (!this.wanted.delete(channel)) return;
     // Away, the subscription went with the connection: nothing to undo.
-    this.subscriber.sunsubscribe(channel).catch(() => undefined);
+    this.subscriber.unsubscribe(channel).catch(() => undefined);
   }
 
   /** Whether the subscription to `channel` is wanted (confirmed or not). */
@@ -60,22 +79,41 @@ export class ChannelSubscriptions {
     return this.wanted.has(channel);
   }
 
-  private subscribe(channel: string): Promise<void> {
-    const subscription = this.subscriber.ssubscribe(channel).then(() => undefined);
-    // Observed here: a refusal is retried by the next renewal, and the join that waits says it.
-    subscription.catch(() => undefined);
+  private subscribe(channel: string, wanted: Wanted, again: boolean): Promise<void> {
+    const asked = again ? this.subscriber.resubscribe(channel) : this.subscriber.subscribe(channel);
+    const subscription = asked.then(() => undefined);
+    wanted.subscription = subscription;
+    wanted.due = false;
+    wanted.place = this.subscriber.placeOf(channel);
+    // Observed here: a refusal is retried by the next join or renewal, and the join that waits says it.
+    subscription.catch(() => {
+      if (wanted.subscription !== subscription) return;
+      wanted.due = true;
+      this.renewalDue = true;
+    });
     return subscription;
+  }
+
+  /**
+   * A channel whose slot moved to another master lost what was published there since, as a lost
+   * connection would have: it is renewed the same way.
+   */
+  private findMoved(): void {
+    for (const [channel, wanted] of this.wanted) {
+      if (wanted.due || this.subscriber.placeOf(channel) === wanted.place) continue;
+      wanted.due = true;
+      this.renewalDue = true;
+    }
   }
 
   private async renew(): Promise<void> {
     this.on.renewing();
-    const renewals = [...this.wanted].map(([channel, wanted]) => {
-      wanted.subscription = this.subscribe(channel);
-      return wanted.subscription;
-    });
+    const renewals = [...this.wanted]
+      .filter(([, wanted]) => wanted.due)
+      .map(([channel, wanted]) => this.subscribe(channel, wanted, true));
     await Promise.allSettled(renewals);
-    // Even when some were refused: what the others missed is due now (a connection lost again
-    // before they were confirmed renews them all at its return).
+    // Even when some were refused: what the others missed is due now (those refused are renewed
+    // at the next return of their connection, or by the next join).
     this.on.renewed();
   }
 }

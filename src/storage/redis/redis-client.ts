@@ -43,7 +43,7 @@ export function redisClientOf({ topology }: RedisSettings, options: RedisOptions
 export function redisClusterClientOf(
   { topology }: RedisSettings,
   options: RedisOptions,
-  cluster: Pick<ClusterOptions, 'shardedSubscribers'> = {},
+  cluster: Pick<ClusterOptions, 'shardedSubscribers' | 'slotsRefreshInterval'> = {},
 ): Cluster {
   if (topology.kind !== 'cluster') throw new Error('REDIS_CLUSTER_NODES is not set');
   const { enableOfflineQueue, retryStrategy, enableAutoPipelining, lazyConnect, ...perNode } =

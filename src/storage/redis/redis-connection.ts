@@ -1,9 +1,14 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../../config/redis-settings.js';
 import type { Logger } from '../../logging/logger.js';
 import { ReplicaConfirmedWrites, UnconfirmedWrites, type DurableWrites } from './durable-writes.js';
-import { commandClientOf, redisClientOf, type RedisCommands } from './redis-client.js';
+import {
+  commandClientOf,
+  redisClientOf,
+  redisClusterClientOf,
+  type RedisCommands,
+} from './redis-client.js';
 import { RedisOutageLog } from './redis-outage-log.js';
 import type { StoreConnection } from '../stores.js';
 
@@ -25,6 +30,13 @@ export const FAILING_AT_ONCE: RedisOptions = {
   enableAutoPipelining: true,
 };
 
+/**
+ * How often a cluster's subscriber reads the slots again. It sends no command that a moved slot
+ * would answer with MOVED, so without this it would not learn that a slot moved between masters
+ * that stay up (resharding), and the channels of that slot would hear nothing more.
+ */
+export const SUBSCRIBER_SLOTS_REFRESH_MS = 5000;
+
 /** Reconnection is retried quickly at first, then every second, for as long as Redis is away. */
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
 
@@ -35,13 +47,14 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000);
  * adapter's channel subscriptions, renewed by the adapter itself after an outage (see
  * ChannelSubscriptions). With REDIS_WAIT_REPLICAS set, a third client, like `commands`, carries
  * the writes that replicas must confirm (see ReplicaConfirmedWrites). Every one of them follows a
- * Sentinel failover. On a Redis Cluster, `commands` and the confirmed writes' client are Cluster
- * clients with the same behaviour (see redisClusterClientOf), each command going to the master of
- * its slot.
+ * Sentinel failover. On a Redis Cluster, each is a Cluster client with the same behaviour (see
+ * redisClusterClientOf), each command going to the master of its slot, and `subscriber` holds one
+ * subscriber connection per master (`shardedSubscribers`), each SSUBSCRIBE going to the master of
+ * its channel's slot.
  */
 export class RedisConnection implements OnApplicationShutdown, StoreConnection {
   readonly commands: RedisCommands;
-  readonly subscriber: Redis;
+  readonly subscriber: RedisCommands;
   /** Where the stores write messages and user notifications. */
   readonly durableWrites: DurableWrites;
   /** Where every client of the node reports losing Redis. */
@@ -57,14 +70,20 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
       'commands',
       commandClientOf(settings, { ...failingAtOnce, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
     );
+    const subscriberOptions: RedisOptions = {
+      ...failingAtOnce,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      enableAutoPipelining: false,
+      autoResubscribe: false,
+    };
     this.subscriber = this.watched(
       'subscriber',
-      redisClientOf(settings, {
-        ...failingAtOnce,
-        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-        enableAutoPipelining: false,
-        autoResubscribe: false,
-      }),
+      settings.topology.kind === 'cluster'
+        ? redisClusterClientOf(settings, subscriberOptions, {
+            shardedSubscribers: true,
+            slotsRefreshInterval: SUBSCRIBER_SLOTS_REFRESH_MS,
+          })
+        : redisClientOf(settings, subscriberOptions),
     );
     if (settings.waitReplicas === 0) {
       this.durableWrites = new UnconfirmedWrites(this.commands);
@@ -134,10 +153,23 @@ export class RedisConnection implements OnApplicationShutdown, StoreConnection {
     );
   }
 
-  /** Reports each failed attempt to connect, and each return, to the outage log. */
+  /**
+   * Reports each failed attempt to connect, and each return, to the outage log. A cluster's
+   * subscriber reports a master's subscriber connection that cannot be made again as an error of
+   * the whole client, which stays ready: it works again once ioredis has made its subscriber
+   * connections again (`subscribersReady`) without such an error since the previous attempt.
+   */
   private watched<Client extends RedisCommands>(role: string, client: Client): Client {
-    client.on('error', (error: Error) => this.outageLog.failing(role, error));
+    let failedSinceAttempt = false;
+    client.on('error', (error: Error) => {
+      failedSinceAttempt = true;
+      this.outageLog.failing(role, error);
+    });
     client.on('ready', () => this.outageLog.working(role));
+    client.on('subscribersReady', () => {
+      if (!failedSinceAttempt) this.outageLog.working(role);
+      failedSinceAttempt = false;
+    });
     return client;
   }
 }

@@ -1,10 +1,12 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { Server, type Socket as ServerSocket } from 'socket.io';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { chatRoom } from '@switchboard/contract';
+import {
+  AdapterNode,
+  received,
+  SEQUENCED_EVENT,
+  until,
+} from '../../../test/support/adapter-nodes.js';
 import { nextEvent } from '../../../test/support/clients.js';
 import {
   describeWithRedis,
@@ -13,76 +15,23 @@ import {
 } from '../../../test/support/redis-server.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { RedisKeys } from './redis-keys.js';
-import { RoomChannelsAdapter } from './room-channels.adapter.js';
 
 const LIMITS = { perRoom: 100, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
-const EVENT = 'chat:message';
+const EVENT = SEQUENCED_EVENT;
 
-/** One node: a Socket.IO server on the adapter, with its own Redis clients. */
-class Node {
-  readonly publisher: Redis;
-  readonly subscriber: Redis;
-  readonly io: Server;
-  private constructor(redisUrl: string, keys: RedisKeys, history: RedisHistoryStore) {
-    this.publisher = new Redis(redisUrl);
-    this.subscriber = new Redis(redisUrl, { enableOfflineQueue: false, autoResubscribe: false });
-    this.io = new Server(createServer(), {
-      adapter: RoomChannelsAdapter.with({
-        publisher: this.publisher,
-        subscriber: this.subscriber,
-        channels: keys.channels,
-        recoveryPackets: 100,
-        sequenced: {
-          event: EVENT,
-          roomOf: (room) => /^room:\{(.+)\}$/.exec(room)?.[1],
-          lastOffset: (room) => history.lastOffset(room),
-          after: (room, after, limit) => history.after(room, after, limit),
-        },
-      }),
-      connectionStateRecovery: { maxDisconnectionDuration: 60_000 },
-    });
-  }
-
-  static async start(redisUrl: string, keys: RedisKeys, history: RedisHistoryStore) {
-    const node = new Node(redisUrl, keys, history);
-    const http = node.io.httpServer;
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    await once(node.subscriber, 'ready');
-    return node;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.io.httpServer.address() as AddressInfo).port}`;
-  }
-
-  /** A client connected to this node, with its socket on the server. */
-  async connect(): Promise<{ client: Socket; socket: ServerSocket }> {
-    const connected = once(this.io, 'connection') as Promise<[ServerSocket]>;
-    const client = io(this.url, { transports: ['websocket'], forceNew: true });
-    const [socket] = await connected;
-    return { client, socket };
-  }
-
-  async close(): Promise<void> {
-    await this.io.close();
-    this.publisher.disconnect();
-    this.subscriber.disconnect();
-  }
-}
-
-/** The events `client` receives, by name, in order. */
-function received(client: Socket, event: string): unknown[] {
-  const events: unknown[] = [];
-  client.on(event, (payload: unknown) => events.push(payload));
-  return events;
-}
-
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  for (let tries = 0; !(await condition()); tries += 1) {
-    if (tries > 200) throw new Error('the condition did not hold within 2 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** A node's clients on one Redis: the subscriber as RedisConnection makes it. */
+function clientsOf(redisUrl: string) {
+  const publisher = new Redis(redisUrl);
+  const subscriber = new Redis(redisUrl, { enableOfflineQueue: false, autoResubscribe: false });
+  return {
+    publisher,
+    subscriber,
+    close: () => {
+      publisher.disconnect();
+      subscriber.disconnect();
+      return Promise.resolve();
+    },
+  };
 }
 
 describeWithRedis('RoomChannelsAdapter (nodes over Redis sharded pub/sub)', () => {
@@ -90,7 +39,7 @@ describeWithRedis('RoomChannelsAdapter (nodes over Redis sharded pub/sub)', () =
   let redis: Redis;
   let keys: RedisKeys;
   let history: RedisHistoryStore;
-  let nodes: Node[];
+  let nodes: AdapterNode[];
   const clients: Socket[] = [];
 
   beforeAll(async () => {
@@ -105,8 +54,8 @@ describeWithRedis('RoomChannelsAdapter (nodes over Redis sharded pub/sub)', () =
     keys = new RedisKeys(uniquePrefix('channels'));
     history = new RedisHistoryStore(redis, keys, LIMITS);
     nodes = [
-      await Node.start(redisServer.url, keys, history),
-      await Node.start(redisServer.url, keys, history),
+      await AdapterNode.start(clientsOf(redisServer.url), keys, history),
+      await AdapterNode.start(clientsOf(redisServer.url), keys, history),
     ];
   });
   afterEach(async () => {
@@ -114,7 +63,7 @@ describeWithRedis('RoomChannelsAdapter (nodes over Redis sharded pub/sub)', () =
     await Promise.all(nodes.map((node) => node.close()));
   });
 
-  async function connect(node: Node) {
+  async function connect(node: AdapterNode) {
     const connection = await node.connect();
     clients.push(connection.client);
     return connection;
@@ -199,12 +148,12 @@ describeWithRedis('RoomChannelsAdapter (nodes over Redis sharded pub/sub)', () =
     await send('lobby', 'one');
     await until(() => messages.length === 1);
 
-    a.subscriber.disconnect();
-    await until(() => a.subscriber.status === 'end');
+    a.clients.subscriber.disconnect();
+    await until(() => a.clients.subscriber.status === 'end');
     await send('lobby', 'two');
     await send('lobby', 'three');
     const renewed = until(async () => (await subscribers(chatRoom('lobby'))) === 1);
-    await a.subscriber.connect();
+    await a.clients.subscriber.connect();
     await renewed;
     await send('lobby', 'four');
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { RedisCommands } from './redis-client.js';
 import type { Namespace } from 'socket.io';
 import {
@@ -14,6 +13,7 @@ import {
   type Session,
 } from 'socket.io-adapter';
 import { RecoveryLog, type BroadcastPacket, type SessionToPersist } from '../recovery-log.js';
+import { shardSubscriberCount, type ChannelSubscriber } from './channel-subscriber.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import {
   RoomChannels,
@@ -51,8 +51,8 @@ export interface SequencedRooms {
 export interface RoomChannelsOptions {
   /** Publishes (SPUBLISH); any client of the deployment's Redis, a Cluster client on a cluster. */
   publisher: RedisCommands;
-  /** A connection of its own, without offline queue or renewal of subscriptions (ChannelSubscriptions). */
-  subscriber: Redis;
+  /** Connections of its own (channelSubscriberOf), one Redis or a cluster's masters. */
+  subscriber: ChannelSubscriber;
   /** The deployment's channels (RedisKeys.channels), where the stores publish too. */
   channels: RoomChannels;
   /** Broadcasts kept for connection state recovery at most (RECOVERY_BUFFER_PACKETS). */
@@ -167,12 +167,8 @@ export class RoomChannelsAdapter extends ClusterAdapter {
    * The nodes that answer a request (counting sockets, a server-side emit): those subscribed to
    * every node's channel, as Redis counts them, so that a node that just came or went counts at once.
    */
-  override async serverCount(): Promise<number> {
-    const [, count] = (await this.publisher.call('PUBSUB', 'SHARDNUMSUB', this.channels.main)) as [
-      string,
-      number,
-    ];
-    return count;
+  override serverCount(): Promise<number> {
+    return shardSubscriberCount(this.publisher, this.channels.main);
   }
 
   protected override doPublish(message: ClusterMessage): Promise<string> {
