@@ -2,6 +2,8 @@ import type { FakeDelivery, FakeLocalSockets } from '../../test/support/fake-rea
 import { createServices } from '../../test/support/services.js';
 import type { User } from '@switchboard/contract';
 import type { MemoryHistoryStore } from '../storage/memory/memory-history.store.js';
+import type { MemoryPresenceStore } from '../storage/memory/memory-presence.store.js';
+import { PRESENCE_STORE } from '../storage/stores.js';
 import { RoomsService } from './rooms.service.js';
 
 const alice: User = { id: 'alice', name: 'Alice' };
@@ -12,10 +14,12 @@ describe('RoomsService', () => {
   let delivery: FakeDelivery;
   let localSockets: FakeLocalSockets;
   let history: MemoryHistoryStore;
+  let presence: MemoryPresenceStore;
 
   beforeEach(async () => {
     const services = await createServices({ ROOM_MAX_PER_SOCKET: '2' });
     ({ delivery, localSockets, history } = services);
+    presence = services.moduleRef.get(PRESENCE_STORE);
     rooms = services.moduleRef.get(RoomsService);
   });
 
@@ -110,6 +114,24 @@ describe('RoomsService', () => {
       { except: { socketId: 'a1' } },
     ]);
     await expect(rooms.members('a1', 'one')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('undoes a join whose subscription Redis refuses, so that its retry joins anew', async () => {
+    localSockets.refusing.add('lobby');
+    await expect(rooms.join(alice, 'a1', 'lobby')).rejects.toThrow('Connection is closed.');
+    expect(localSockets.isInRoom('a1', 'lobby')).toBe(false);
+    expect(await presence.members('lobby')).toEqual([]);
+
+    localSockets.refusing.clear();
+    await expect(rooms.join(alice, 'a1', 'lobby')).resolves.toMatchObject({ members: [alice] });
+  });
+
+  it('keeps a restored socket in its room when the subscription is refused: it is asked again later', async () => {
+    void localSockets.addToRoom('a1', 'lobby');
+    localSockets.refusing.add('lobby');
+    await rooms.recovered(alice, 'a1', ['lobby'], false);
+    expect(localSockets.isInRoom('a1', 'lobby')).toBe(true);
+    expect(await presence.members('lobby')).toEqual([alice]);
   });
 
   it('restores the presence of a recovered socket in the rooms it is back in', async () => {

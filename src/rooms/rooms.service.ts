@@ -169,14 +169,19 @@ export class RoomsService {
       throw new AppError('FORBIDDEN', `a socket may be in at most ${maxRoomsPerSocket} rooms`);
     }
     if (!change.socketAdded) return;
+    const restoring = this.localSockets.isInRoom(socketId, room);
     try {
       // The join reads the room's offset next: from then on, every message must reach the socket.
       await this.localSockets.addToRoom(socketId, room);
     } catch (error) {
-      // Undone, so that the retry of a join refused while Redis is away joins anew.
-      this.localSockets.removeFromRoom(socketId, room);
-      await this.presence.leave(room, user.id, socketId, 'leave').catch(() => undefined);
-      throw error;
+      // A socket restored into its room stays there: the room's channel is still wanted, and is
+      // subscribed again (with what it missed) once Redis lets it. A new join is undone instead,
+      // so that its retry, refused while Redis is away, joins anew.
+      if (!restoring) {
+        this.localSockets.removeFromRoom(socketId, room);
+        await this.presence.leave(room, user.id, socketId, 'leave').catch(() => undefined);
+        throw error;
+      }
     }
     // Only with webhooks on; a presence the rooms never heard was lost is not news either.
     if (change.news && announce) this.presenceEvents.joined(room, user, change.news);

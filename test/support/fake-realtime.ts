@@ -65,6 +65,8 @@ export class FakeLocalSockets implements Pick<
   /** The sockets this node holds with their users and connection times, as a test sets them. */
   sockets: LocalSocket[] = [];
   readonly socketRooms = new Map<string, Set<string>>();
+  /** Rooms whose subscription Redis refuses, as a test sets them: the socket is in, the join rejects. */
+  readonly refusing = new Set<string>();
 
   socketsHere(): LocalSocket[] {
     return this.sockets;
@@ -74,10 +76,11 @@ export class FakeLocalSockets implements Pick<
     return this.sockets.filter((socket) => socket.userId === userId);
   }
 
-  addToRoom(socketId: string, room: string): void {
+  addToRoom(socketId: string, room: string): Promise<void> | void {
     const rooms = this.socketRooms.get(socketId) ?? new Set();
     rooms.add(room);
     this.socketRooms.set(socketId, rooms);
+    if (this.refusing.has(room)) return Promise.reject(new Error('Connection is closed.'));
   }
 
   removeFromRoom(socketId: string, room: string): void {

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { ChannelSubscriber, SubscriberEvents } from './channel-subscriber.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 
@@ -107,6 +108,28 @@ describe('ChannelSubscriptions', () => {
 
     expect(subscriber.asked).toEqual(['a', 'b', 'a']);
     expect(calls).toEqual(['renewing', 'renewed', 'renewing', 'renewed']);
+  });
+
+  it('asks again after a pause, and repairs, a subscription refused while the connections are up', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    try {
+      await add('a');
+      subscriber.away.add('b');
+      await expect(add('b')).rejects.toThrow();
+      subscriber.away.delete('b');
+      subscriber.asked.length = 0;
+
+      jest.advanceTimersByTime(1000);
+      await flush();
+
+      expect(subscriber.asked).toEqual(['b']);
+      expect(calls).toEqual(['renewing', 'renewed']);
+      jest.advanceTimersByTime(10_000);
+      await flush();
+      expect(subscriber.asked).toEqual(['b']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('subscribes at the first return what was asked before the connections were ready', async () => {

@@ -1,5 +1,12 @@
 import type { ChannelSubscriber } from './channel-subscriber.js';
 
+/**
+ * How long after a refused subscription it is asked again while the connections are up: a
+ * refusal without a lost connection (a cluster still settling after a restart) brings no return
+ * that would renew it.
+ */
+const RETRY_MS = 1000;
+
 /** A channel listened to: where what arrives goes, and its subscription. */
 interface Wanted {
   handler: (message: Buffer) => void;
@@ -19,7 +26,7 @@ interface Wanted {
  *
  * Nothing is queued while a connection is away: a subscription asked for then fails at once (on
  * a cluster, within the command timeout while ioredis connects to that master again; the join that
- * needs it replies INTERNAL), and is asked again by the next join. After every loss of a
+ * needs it replies INTERNAL), and is asked again by the next join, or after a pause. After every loss of a
  * connection, the channels whose subscriptions went with it (and those whose slot moved to another
  * master) are subscribed again here once subscriptions can be made, then `renewed` runs: what was
  * published meanwhile went past this node, and the caller looks for what it missed (`renewing`
@@ -31,6 +38,8 @@ export class ChannelSubscriptions {
   private readonly wanted = new Map<string, Wanted>();
   /** Set while the connections are not ready yet or since one was lost (the first ready renews too). */
   private renewalDue: boolean;
+  /** The next renewal of refused subscriptions, while one is due (see RETRY_MS). */
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly subscriber: ChannelSubscriber,
@@ -90,8 +99,26 @@ export class ChannelSubscriptions {
       if (wanted.subscription !== subscription) return;
       wanted.due = true;
       this.renewalDue = true;
+      this.retrySoon();
     });
     return subscription;
+  }
+
+  /**
+   * Renews what is due after RETRY_MS, unless a connection is away then (its return renews it):
+   * a channel still wanted, such as one whose sockets stayed in their room, gets its subscription
+   * and its gap repaired without waiting for another join.
+   */
+  private retrySoon(): void {
+    if (this.retry !== undefined) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.subscriber.ready || !this.renewalDue) return;
+      if (![...this.wanted.values()].some((wanted) => wanted.due)) return;
+      this.renewalDue = false;
+      void this.renew();
+    }, RETRY_MS);
+    this.retry.unref();
   }
 
   /**
