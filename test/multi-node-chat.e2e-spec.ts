@@ -23,7 +23,7 @@ import {
   tabsOn,
 } from './support/rooms.js';
 
-describeWithRedis('chat across nodes (three nodes over one Redis)', () => {
+describeWithRedis('chat across nodes (three nodes over Redis)', () => {
   const cluster = useCluster('multi-node-chat');
   afterEach(() => closeAllClients());
 

@@ -1,5 +1,5 @@
 import { loadConfig } from './app-config.js';
-import { readRedisSettings, REDIS_CLUSTER_NOT_YET, RedisEnvironment } from './redis-settings.js';
+import { redisSettingsOf, RedisEnvironment } from './redis-settings.js';
 import { configProblems } from '../../test/support/config-problems.js';
 
 const SENTINELS = '127.0.0.1:26379, sentinel-2:26380,[::1]:26381';
@@ -63,7 +63,7 @@ describe('the Redis settings', () => {
       REDIS_CLUSTER_NODES: 'node-1:7000, 10.0.0.2:7001,[::1]:7002',
       REDIS_WAIT_REPLICAS: 1,
     });
-    expect(readRedisSettings(env)).toEqual({
+    expect(redisSettingsOf(env)).toEqual({
       problems: [],
       settings: {
         topology: {
@@ -82,8 +82,12 @@ describe('the Redis settings', () => {
     });
   });
 
-  it('refuse a whole node on REDIS_CLUSTER_NODES in this version, in one clear line', () => {
-    expect(configProblems({ REDIS_CLUSTER_NODES: 'node-1:6379' })).toEqual([REDIS_CLUSTER_NOT_YET]);
+  it('turn Redis mode on with REDIS_CLUSTER_NODES alone', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'node-1:6379' }).redis?.topology).toEqual({
+      kind: 'cluster',
+      nodes: [{ host: 'node-1', port: 6379 }],
+      url: undefined,
+    });
   });
 
   it('refuse a database other than 0 in REDIS_URL beside REDIS_CLUSTER_NODES', () => {
@@ -91,7 +95,7 @@ describe('the Redis settings', () => {
       REDIS_URL: 'redis://ignored/2',
       REDIS_CLUSTER_NODES: 'node-1:6379',
     });
-    expect(readRedisSettings(env)).toEqual({
+    expect(redisSettingsOf(env)).toEqual({
       settings: undefined,
       problems: [expect.stringMatching(/^REDIS_URL: a Redis Cluster has database 0 only/)],
     });

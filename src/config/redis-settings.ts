@@ -36,13 +36,6 @@ export type RedisTopology =
   | { kind: 'sentinel'; sentinels: RedisAddress[]; masterName: string; url: string | undefined }
   | { kind: 'cluster'; nodes: RedisAddress[]; url: string | undefined };
 
-/**
- * Why a whole node does not start on a Redis Cluster yet: its stores are built and tested on one,
- * but not every store's scripts keep to one hash slot (docs/running-several-nodes.md).
- */
-export const REDIS_CLUSTER_NOT_YET =
-  'REDIS_CLUSTER_NODES: a node does not run on Redis Cluster in this version yet (presence, user sockets and pending notifications still span hash slots): use one Redis (REDIS_URL) or Redis Sentinel (REDIS_SENTINELS)';
-
 /** The Redis settings; `undefined` in AppConfig when no Redis is configured (one node, memory). */
 export interface RedisSettings {
   topology: RedisTopology;
@@ -56,19 +49,6 @@ export interface RedisSettings {
 
 /** The settings, or the problems that stop the start (each naming its variables). */
 export function redisSettingsOf(env: RedisEnvironment): {
-  settings: RedisSettings | undefined;
-  problems: string[];
-} {
-  const read = readRedisSettings(env);
-  if (read.settings?.topology.kind !== 'cluster') return read;
-  return { settings: undefined, problems: [REDIS_CLUSTER_NOT_YET] };
-}
-
-/**
- * The settings as the variables give them, every topology included, before refusing what a node
- * cannot run on yet (see REDIS_CLUSTER_NOT_YET).
- */
-export function readRedisSettings(env: RedisEnvironment): {
   settings: RedisSettings | undefined;
   problems: string[];
 } {

@@ -2,7 +2,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { get, type HttpReply } from './http.js';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
 import { uniquePrefix } from './redis-server.js';
-import { startRedisUnderTest, type RedisUnderTest } from './redis-under-test.js';
+import {
+  startRedisUnderTest,
+  type RedisTopologyUnderTest,
+  type RedisUnderTest,
+} from './redis-under-test.js';
 import { ROOMS_TEST_ENV } from './rooms.js';
 import { startServer, TEST_ADDRESS_LIMITS_ENV, type RunningServer } from './server.js';
 
@@ -13,6 +17,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Redis keeps its data through a restart (append-only file). */
   persistent?: boolean;
+  /** The Redis under the nodes, whatever SWITCHBOARD_TEST_REDIS says (see redis-under-test.ts). */
+  topology?: RedisTopologyUnderTest;
 }
 
 /**
@@ -104,7 +110,10 @@ export function useCluster(name: string, options: ClusterOptions = {}): Cluster 
     Promise.all(nodes.map((node) => readiness(node.url, status)));
 
   beforeAll(async () => {
-    redis = await startRedisUnderTest({ persistent: options.persistent });
+    redis = await startRedisUnderTest({
+      persistent: options.persistent,
+      topology: options.topology,
+    });
     env = {
       // For the nodes in child processes, which startServer does not configure.
       ...TEST_ADDRESS_LIMITS_ENV,

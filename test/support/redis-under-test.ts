@@ -7,7 +7,9 @@ import { RedisServer } from './redis-server.js';
  * `SWITCHBOARD_TEST_REDIS=cluster` a Redis Cluster of three masters, so that the same suites prove
  * both topologies (`.ci/run` runs them once more that way).
  */
-export const TEST_REDIS_TOPOLOGY: 'one Redis' | 'Redis Cluster' =
+export type RedisTopologyUnderTest = 'one Redis' | 'Redis Cluster';
+
+export const TEST_REDIS_TOPOLOGY: RedisTopologyUnderTest =
   process.env.SWITCHBOARD_TEST_REDIS === 'cluster' ? 'Redis Cluster' : 'one Redis';
 
 export interface RedisUnderTest {
@@ -24,11 +26,12 @@ export interface RedisUnderTest {
   close(): Promise<void>;
 }
 
-/** Starts the Redis of TEST_REDIS_TOPOLOGY. */
+/** Starts the Redis of `topology`, TEST_REDIS_TOPOLOGY unless told. */
 export async function startRedisUnderTest(options: {
   persistent?: boolean;
+  topology?: RedisTopologyUnderTest;
 }): Promise<RedisUnderTest> {
-  if (TEST_REDIS_TOPOLOGY === 'Redis Cluster') {
+  if ((options.topology ?? TEST_REDIS_TOPOLOGY) === 'Redis Cluster') {
     const cluster = await RedisCluster.start({ persistent: options.persistent });
     return {
       env: cluster.env,
@@ -39,7 +42,7 @@ export async function startRedisUnderTest(options: {
       close: () => cluster.close(),
     };
   }
-  const server = await RedisServer.start(options);
+  const server = await RedisServer.start({ persistent: options.persistent });
   return {
     env: { REDIS_URL: server.url },
     connectionTo: () => Promise.resolve(new Redis(server.url)),
