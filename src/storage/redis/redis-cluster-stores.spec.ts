@@ -24,16 +24,14 @@ import { commandClientOf, redisClusterClientOf } from './redis-client.js';
 import { FAILING_AT_ONCE, REDIS_COMMAND_TIMEOUT_MS } from './redis-connection.js';
 import { RedisHistoryStore } from './redis-history.store.js';
 import { describeHistoryBoundsInRedis } from './redis-history-bounds.contract.js';
-import { RedisDepartureSchedule } from './redis-departure-schedule.js';
 import { RedisIdempotencyStore } from './redis-idempotency.store.js';
 import { RedisKeys } from './redis-keys.js';
+import { liveNodeStores } from '../../../test/support/redis-node-stores.js';
 import { RedisPendingNotificationStore } from './redis-pending-notification.store.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
-import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
 import { RedisWebhookQueue } from './redis-webhook-queue.js';
 
 const HISTORY_LIMITS = { perRoom: 10, rooms: 100, evictIdleMs: 0, newRoomsPerHour: 100 };
-const NODE_TIMEOUT_MS = 6000;
 
 /** A node's settings on `cluster`, as REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX give them. */
 function clusterSettings(cluster: RedisCluster, keyPrefix: string): RedisSettings {
@@ -104,20 +102,8 @@ describeWithRedisCluster('Redis stores on a Redis Cluster', () => {
   });
   describeWebhookOutboxes(() => ({ cluster, redis, other }));
 
-  /** The stores of one live node (it heartbeats, as its presence keeper makes it do). */
-  async function liveNode(keys: RedisKeys, delayMs?: number, nodeId = randomUUID()) {
-    const options = delayMs === undefined ? undefined : { delayMs };
-    const presence = new RedisPresenceStore(redis, keys, nodeId, options);
-    await presence.heartbeat();
-    return {
-      nodeId,
-      presence,
-      userSockets: new RedisUserSocketsStore(redis, keys, nodeId, NODE_TIMEOUT_MS, options),
-      schedule: new RedisDepartureSchedule(redis, keys, nodeId, NODE_TIMEOUT_MS, {
-        delayMs: delayMs ?? 0,
-      }),
-    };
-  }
+  const liveNode = (keys: RedisKeys, delayMs?: number, nodeId?: string) =>
+    liveNodeStores(redis, keys, { delayMs, nodeId });
   describePresenceStore('redis cluster', () => new RedisPresenceStore(redis, freshKeys(), 'n'));
   describePresentRooms('redis cluster', () => new RedisPresenceStore(redis, freshKeys(), 'n'));
   describeUserSocketsStore('redis cluster', async () => (await liveNode(freshKeys())).userSockets);

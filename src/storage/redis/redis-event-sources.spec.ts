@@ -12,8 +12,8 @@ import { RedisDepartureSchedule } from './redis-departure-schedule.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
 import { RedisUserSocketsStore } from './redis-user-sockets.store.js';
+import { liveNodeStores, NODE_TIMEOUT_MS } from '../../../test/support/redis-node-stores.js';
 
-const NODE_TIMEOUT_MS = 6000;
 const DELAY_MS = 60_000;
 const alice = { id: 'u-alice', name: 'Alice' };
 const bob = { id: 'u-bob', name: 'Bob' };
@@ -31,18 +31,9 @@ describeWithRedis('Redis stores as sources of webhook events', () => {
     await server.close();
   });
 
-  /** The stores of one live node (it heartbeats, as its presence keeper makes it do). */
-  async function liveNode(keys: RedisKeys, delayMs = DELAY_MS, nodeId = randomUUID()) {
-    const options = { delayMs };
-    const presence = new RedisPresenceStore(redis, keys, nodeId, options);
-    await presence.heartbeat();
-    return {
-      nodeId,
-      presence,
-      userSockets: new RedisUserSocketsStore(redis, keys, nodeId, NODE_TIMEOUT_MS, options),
-      schedule: new RedisDepartureSchedule(redis, keys, nodeId, NODE_TIMEOUT_MS, options),
-    };
-  }
+  /** The stores of one live node, scheduling departures after `delayMs`. */
+  const liveNode = (keys: RedisKeys, delayMs = DELAY_MS, nodeId?: string) =>
+    liveNodeStores(redis, keys, { delayMs, nodeId });
 
   /** As if the node had stopped heartbeating long ago. */
   const kill = (keys: RedisKeys, nodeId: string) =>
