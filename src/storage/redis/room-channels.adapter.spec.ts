@@ -160,4 +160,47 @@ describeWithRedis('RoomChannelsAdapter (nodes over Redis sharded pub/sub)', () =
     await until(() => messages.length === 4);
     expect(messages.map((message) => (message as { offset: number }).offset)).toEqual([1, 2, 3, 4]);
   });
+
+  /** Drops A's subscriber connection, runs `meanwhile`, and resolves once A subscribed again. */
+  async function awayWhile(a: AdapterNode, room: string, meanwhile: () => Promise<unknown>) {
+    a.clients.subscriber.disconnect();
+    await until(() => a.clients.subscriber.status === 'end');
+    await meanwhile();
+    const renewed = until(async () => (await subscribers(chatRoom(room))) === 1);
+    await a.clients.subscriber.connect();
+    await renewed;
+  }
+
+  it('repairs a room in which the node had delivered nothing yet', async () => {
+    const [a] = nodes;
+    const onA = await connect(a);
+    const messages = received(onA.client, EVENT);
+    await onA.socket.join(chatRoom('quiet'));
+
+    await awayWhile(a, 'quiet', async () => {
+      await send('quiet', 'one');
+      await send('quiet', 'two');
+    });
+
+    await until(() => messages.length === 2);
+    expect(messages.map((message) => (message as { offset: number }).offset)).toEqual([1, 2]);
+  });
+
+  it("repairs from offset 1 a room whose history Redis lost while the node's subscriptions were away", async () => {
+    const [a] = nodes;
+    const onA = await connect(a);
+    const messages = received(onA.client, EVENT);
+    await onA.socket.join(chatRoom('lost'));
+    await send('lost', 'one');
+    await send('lost', 'two');
+    await until(() => messages.length === 2);
+
+    await awayWhile(a, 'lost', async () => {
+      await redis.del(keys.history('lost'), keys.lastOffset('lost'), keys.clientMsgIds('lost'));
+      await send('lost', 'after the loss');
+    });
+
+    await until(() => messages.length === 3);
+    expect(messages[2]).toMatchObject({ offset: 1, text: 'after the loss' });
+  });
 });

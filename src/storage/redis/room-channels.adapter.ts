@@ -265,8 +265,10 @@ export class RoomChannelsAdapter extends ClusterAdapter {
     Adapter.prototype.broadcast.call(this, packet, opts);
   }
 
+  /** Also at offset 0: a room whose node delivered nothing yet is repaired too (from 0). */
   private advance(room: Room, offset: number): void {
-    if (offset > (this.delivered.get(room) ?? 0)) this.delivered.set(room, offset);
+    const delivered = this.delivered.get(room);
+    if (delivered === undefined || offset > delivered) this.delivered.set(room, offset);
   }
 
   /** The offset of a sequenced event, else undefined. */
@@ -296,6 +298,10 @@ export class RoomChannelsAdapter extends ClusterAdapter {
     if (!this.held.has(room)) this.held.set(room, []);
     const opts: BroadcastOptions = { rooms: new Set([room]), except: new Set(), flags: {} };
     try {
+      // Offsets start again at 1 where Redis lost the room's history: all of the new one went past.
+      if ((await sequenced.lastOffset(sequencedRoom)) < (this.delivered.get(room) ?? 0)) {
+        this.delivered.set(room, 0);
+      }
       for (;;) {
         const after = this.delivered.get(room) ?? 0;
         const page = await sequenced.after(sequencedRoom, after, REPAIR_PAGE_SIZE);
