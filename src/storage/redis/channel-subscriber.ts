@@ -115,7 +115,7 @@ class ShardedClusterSubscriber implements ChannelSubscriber {
 
   /** The master serving `channel`'s slot, as the client knows it. */
   placeOf(channel: string): string | undefined {
-    return this.cluster.slots[hashSlotOf(channel)]?.[0];
+    return masterKeyOf(this.cluster, channel);
   }
 
   listen(events: SubscriberEvents): void {
@@ -148,8 +148,13 @@ export async function shardSubscriberCount(
   return count;
 }
 
+/** The `host:port` of the master that serves `channel`'s slot, as `cluster` knows the slots. */
+function masterKeyOf(cluster: Cluster, channel: string): string | undefined {
+  return cluster.slots[hashSlotOf(channel)]?.[0];
+}
+
 function masterServing(cluster: Cluster, channel: string): Redis {
-  const key = cluster.slots[hashSlotOf(channel)]?.[0];
+  const key = masterKeyOf(cluster, channel);
   const master = cluster
     .nodes('master')
     .find(({ options }) => `${options.host}:${options.port}` === key);
